@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// Per-CPU state. Each CPU finds its own struct cpu through GS (this_cpu()); no
+// other accessor exists. Fields are core-local [c] unless marked: [I] set once
+// at bring-up and read-only afterwards, [a] accessed atomically by other cores.
+#ifndef RW_PERCPU_H
+#define RW_PERCPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CPU_MAX 16
+
+struct tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss) == 104, "TSS layout");
+
+struct cpu {
+    struct cpu *self;    // [I] must stay at offset 0 (this_cpu)
+    uint64_t user_rsp;   // [c] scratch for the syscall entry path
+    uint64_t kernel_rsp; // [c] top of the current thread's kernel stack
+    uint32_t id;         // [I] dense index 0..ncpus-1
+    uint32_t apic_id;    // [I]
+    uint64_t gdt[7];     // [I] null, kcode, kdata, udata, ucode, tss(2)
+    struct tss tss;      // [c]
+    uint8_t exception_stack[4096] __attribute__((aligned(16))); // IST1: double fault/NMI
+};
+_Static_assert(offsetof(struct cpu, self) == 0, "asm uses gs:0");
+_Static_assert(offsetof(struct cpu, user_rsp) == 8, "asm uses gs:8");
+_Static_assert(offsetof(struct cpu, kernel_rsp) == 16, "asm uses gs:16");
+
+extern struct cpu cpus[CPU_MAX];
+extern uint32_t cpu_count;
+
+static inline struct cpu *this_cpu(void)
+{
+    struct cpu *c;
+    __asm__ volatile("mov %%gs:0, %0" : "=r"(c));
+    return c;
+}
+
+void percpu_init(struct cpu *cpu, uint32_t id, uint32_t apic_id);
+
+#endif

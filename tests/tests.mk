@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: MIT
+# Test builds: host unit tests (cmocka) compiled from the real sources, and the
+# test ISOs the QEMU boot tests boot. tests/run executes them all.
+
+UNIT_TESTS :=
+
+# $(call unit_test,NAME,SOURCES): a cmocka program $(B)/tests/NAME.
+define unit_test
+UNIT_TESTS += $(B)/tests/$(1)
+$(B)/tests/$(1): $(patsubst %,$(B)/h/%.o,$(basename $(2)))
+	@mkdir -p $$(@D)
+	@echo "  LD	$$@"
+	$(Q)$(HOSTCC) -o $$@ $$^ -lcmocka -lpthread
+endef
+
+$(eval $(call unit_test,fmt_test,tests/unit/fmt_test.c lib/fmt.c))
+$(eval $(call unit_test,boot_test,tests/unit/boot_test.c kernel/boot.c tests/unit/klog_stub.c))
+
+# Test ISOs: the test kernel with "test=NAME" on its command line.
+TEST_ISO_NAMES := ktest fault
+TEST_ISOS := $(patsubst %,$(B)/test/%.iso,$(TEST_ISO_NAMES))
+
+$(B)/test/%.iso: $(KERNEL_TEST_ELF) $(USER_ELFS) $(CONFIG) scripts/mkiso.sh | deps
+	@echo "  ISO	$@"
+	$(Q)scripts/mkiso.sh $@ $(KERNEL_TEST_ELF) "test=$*" $(CONFIG) $(USER_ELFS)
+
+test-build: $(ISO) $(TEST_ISOS) $(UNIT_TESTS)
+
+test: deps
+	$(MAKE) test-build
+	B=$(B) tests/run
+
+.PHONY: test-build
