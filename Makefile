@@ -23,13 +23,13 @@ HOSTCFLAGS := -std=gnu11 -O2 -g $(WARN) -MD -MP -I.
 .PHONY: all iso run test bench deps clean format format-check
 all: iso
 
+ISO := $(B)/ringwall.iso
+CONFIG := servers/init/ringwall.conf
+
 include kernel/kernel.mk
 include lib/lib.mk
 include servers/servers.mk
 include tests/tests.mk
-
-ISO := $(B)/ringwall.iso
-CONFIG := servers/init/ringwall.conf
 
 iso: $(ISO)
 

@@ -13,5 +13,7 @@ void heap_init(void);
 void *kmalloc(size_t size);
 void kfree(void *p);
 uint64_t heap_live_objects(void);
+// Pages the size classes hold (free blocks included).
+uint64_t heap_pages(void);
 
 #endif

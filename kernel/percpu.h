@@ -5,8 +5,25 @@
 #ifndef RW_PERCPU_H
 #define RW_PERCPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "kernel/spinlock.h"
+#include "kernel/uapi/syscall.h"
+
+struct thread;
+struct ktimer;
+
+// One CPU's run queue: a FIFO per priority and a bitmap of non-empty levels.
+// Only the owning CPU dequeues; other CPUs only enqueue (cross-core wake-ups).
+struct runq {
+    struct spinlock lock; // protects everything below
+    uint32_t ready_mask;  // bit p: level p non-empty
+    uint32_t nready;
+    struct thread *head[SCHED_PRIORITIES];
+    struct thread *tail[SCHED_PRIORITIES];
+};
 
 #define CPU_MAX 16
 
@@ -22,13 +39,26 @@ struct tss {
 _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 
 struct cpu {
-    struct cpu *self;    // [I] must stay at offset 0 (this_cpu)
-    uint64_t user_rsp;   // [c] scratch for the syscall entry path
-    uint64_t kernel_rsp; // [c] top of the current thread's kernel stack
-    uint32_t id;         // [I] dense index 0..ncpus-1
-    uint32_t apic_id;    // [I]
-    uint64_t gdt[7];     // [I] null, kcode, kdata, udata, ucode, tss(2)
-    struct tss tss;      // [c]
+    struct cpu *self;                     // [I] must stay at offset 0 (this_cpu)
+    uint64_t user_rsp;                    // [c] scratch for the syscall entry path
+    uint64_t kernel_rsp;                  // [c] top of the current thread's kernel stack
+    uint32_t id;                          // [I] dense index 0..ncpus-1
+    uint32_t apic_id;                     // [I]
+    uint64_t gdt[7];                      // [I] null, kcode, kdata, udata, ucode, tss(2)
+    struct tss tss;                       // [c]
+    struct thread *current;               // [c]
+    struct thread *idle;                  // [I]
+    struct thread *reap;                  // [c] exited thread, released after the switch
+    struct runq rq;                       // see struct runq
+    _Atomic bool need_resched;            // [a] set by wake-ups, consumed by this CPU
+    struct spinlock timer_lock;           // protects timers
+    struct ktimer *timers;                // [timer_lock] armed timers, soonest first
+    struct ktimer *_Atomic running_timer; // [a] callback in progress
+    uint64_t quantum_end;                 // [c] ns; 0 when no other thread shares the level
+    _Atomic uint32_t tlb_flush;           // [a] a shootdown asks for a CR3 reload
+    uint64_t current_root;                // [c] page-table root loaded in CR3
+    _Atomic uint64_t ticks;               // [a] timer interrupts taken
+    bool online;                          // [I] this CPU finished bring-up
     uint8_t exception_stack[4096] __attribute__((aligned(16))); // IST1: double fault/NMI
 };
 _Static_assert(offsetof(struct cpu, self) == 0, "asm uses gs:0");

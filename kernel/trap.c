@@ -5,8 +5,13 @@
 // layers through trap_set_handler.
 #include "kernel/arch/x86_64/trap.h"
 
+#include "kernel/arch/x86_64/apic.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/irq.h"
 #include "kernel/log.h"
+#include "kernel/process.h"
+#include "kernel/sched.h"
+#include "kernel/thread.h"
 #include "kernel/trap_handlers.h"
 
 static const char *const exception_names[TRAP_EXCEPTIONS] = {
@@ -73,13 +78,45 @@ void trap_report(const struct trap_frame *tf)
             (void *)tf->r8);
 }
 
+// Kernel-owned vectors: timer and inter-processor interrupts.
+static void system_vector(struct trap_frame *tf)
+{
+    switch (tf->vector) {
+    case VEC_TIMER:
+        lapic_eoi();
+        sched_tick();
+        break;
+    case VEC_RESCHED: lapic_eoi(); break;
+    case VEC_TLB:
+        as_tlb_ipi();
+        lapic_eoi();
+        break;
+    case VEC_STOP: cpu_stop();
+    case VEC_SPURIOUS: break;
+    default:
+        lapic_eoi();
+        kwarn("trap: stray vector %lu", (unsigned long)tf->vector);
+        break;
+    }
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
     trap_handler_fn fn = handlers[tf->vector & 0xff];
     if (fn) {
         fn(tf);
-        return;
+    } else if (tf->vector < TRAP_EXCEPTIONS) {
+        if (trap_from_user(tf))
+            process_fault(tf); // never returns: the process is stopped
+        trap_report(tf);
+        panic("unhandled %s in kernel mode", trap_name(tf->vector));
+    } else if (tf->vector >= VEC_IRQ_BASE && tf->vector <= VEC_IRQ_LAST) {
+        irq_dispatch((uint32_t)tf->vector);
+    } else {
+        system_vector(tf);
     }
-    trap_report(tf);
-    panic("unhandled %s in %s mode", trap_name(tf->vector), trap_from_user(tf) ? "user" : "kernel");
+    if (trap_from_user(tf)) {
+        sched_check_resched();
+        thread_check_killed();
+    }
 }

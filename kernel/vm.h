@@ -29,5 +29,8 @@ void vm_free_root(uint64_t root);
 // Maps device registers uncached into the kernel's MMIO window.
 void *vm_map_mmio(uint64_t pa, uint64_t size);
 uint64_t vm_table_pages(void);
+// Maps (or unmaps) one low page at its own address in the kernel root, for
+// the AP start-up trampoline while paging is being switched on.
+int vm_identity_map(uint64_t pa, bool on);
 
 #endif

@@ -8,6 +8,8 @@ USER_ELFS :=
 define user_elf
 USER_ELFS += $(B)/$(1).elf
 $(B)/$(1).elf: $(patsubst %,$(B)/u/%.o,$(basename $(2))) $(ULIB_OBJS) $(USER_LDS)
-	$(CC) -nostdlib -static -z max-page-size=0x1000 -T $(USER_LDS) -o $$@ \
+	$(CC) -nostdlib -static -z max-page-size=0x1000 -Wl,--build-id=none -T $(USER_LDS) -o $$@ \
 		$(patsubst %,$(B)/u/%.o,$(basename $(2))) $(ULIB_OBJS) -lgcc
 endef
+
+$(eval $(call user_elf,init,servers/init/init.c))

@@ -14,7 +14,15 @@ $(B)/tests/$(1): $(patsubst %,$(B)/h/%.o,$(basename $(2)))
 endef
 
 $(eval $(call unit_test,fmt_test,tests/unit/fmt_test.c lib/fmt.c))
+$(eval $(call unit_test,ring_test,tests/unit/ring_test.c))
 $(eval $(call unit_test,boot_test,tests/unit/boot_test.c kernel/boot.c tests/unit/klog_stub.c))
+
+# Ring concurrency: the two-thread stress test under ThreadSanitizer.
+RING_STRESS := $(B)/tests/ring_stress_tsan
+$(RING_STRESS): tests/stress/ring_stress.c shm/ring.h shm/pool.h
+	@mkdir -p $(@D)
+	@echo "  TSAN\t$@"
+	$(Q)$(HOSTCC) -std=c11 -O1 -g -fsanitize=thread $(WARN) -I. $< -o $@ -lpthread
 
 # Test ISOs: the test kernel with "test=NAME" on its command line.
 TEST_ISO_NAMES := ktest fault
@@ -24,7 +32,7 @@ $(B)/test/%.iso: $(KERNEL_TEST_ELF) $(USER_ELFS) $(CONFIG) scripts/mkiso.sh | de
 	@echo "  ISO	$@"
 	$(Q)scripts/mkiso.sh $@ $(KERNEL_TEST_ELF) "test=$*" $(CONFIG) $(USER_ELFS)
 
-test-build: $(ISO) $(TEST_ISOS) $(UNIT_TESTS)
+test-build: $(ISO) $(TEST_ISOS) $(UNIT_TESTS) $(RING_STRESS)
 
 test: deps
 	$(MAKE) test-build

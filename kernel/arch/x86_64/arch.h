@@ -17,6 +17,7 @@ void arch_gdt_init(struct cpu *cpu);
 void arch_idt_init(void);
 void arch_idt_load(void);
 void arch_set_kernel_stack(struct cpu *cpu, uint64_t rsp0);
+void arch_cpu_setup(void);
 
 // Ends QEMU through isa-debug-exit (iobase 0xf4): status = (code << 1) | 1.
 // On a machine without the device it returns and the caller halts.

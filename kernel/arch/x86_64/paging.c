@@ -230,3 +230,15 @@ void vm_init(void)
     vm_kernel_root = root;
     write_cr3(root);
 }
+
+int vm_identity_map(uint64_t pa, bool on)
+{
+    if (!on)
+        return vm_unmap(vm_kernel_root, pa, 0);
+    uint64_t *e = walk(vm_kernel_root, pa, true);
+    if (!e)
+        return RW_ENOMEM;
+    *e = pa | PTE_P | PTE_W; // executable, supervisor only
+    invlpg(pa);
+    return RW_OK;
+}
