@@ -29,6 +29,7 @@ CONFIG := servers/init/ringwall.conf
 include kernel/kernel.mk
 include lib/lib.mk
 include servers/servers.mk
+include bench/bench.mk
 include tests/tests.mk
 
 iso: $(ISO)

@@ -52,6 +52,13 @@ void as_tlb_ipi(void)
     atomic_store(&c->tlb_flush, 0);
 }
 
+void cpu_spin_wait(void)
+{
+    if (atomic_load(&this_cpu()->tlb_flush))
+        as_tlb_ipi();
+    cpu_relax();
+}
+
 // Flushes p's translations on every CPU that has its root loaded.
 static void shootdown(struct process *p)
 {
@@ -70,11 +77,8 @@ static void shootdown(struct process *p)
     }
     for (uint32_t i = 0; i < cpu_count; i++) {
         // serve requests aimed at us while we wait, or two CPUs would deadlock
-        while ((mask & (1ull << i)) && atomic_load(&cpus[i].tlb_flush)) {
-            if (atomic_load(&self->tlb_flush))
-                as_tlb_ipi();
-            cpu_relax();
-        }
+        while ((mask & (1ull << i)) && atomic_load(&cpus[i].tlb_flush))
+            cpu_spin_wait();
     }
     spin_unlock(&shootdown_lock);
 }

@@ -9,7 +9,11 @@
 int cap_install(struct cap_table *t, struct kobj *obj, uint32_t rights)
 {
     uint64_t f = spin_lock_irq(&t->lock);
-    for (int h = 1; h < CAP_SLOTS; h++) {
+    if (t->closed) {
+        spin_unlock_irq(&t->lock, f);
+        return RW_EDEAD;
+    }
+    for (int h = 2; h < CAP_SLOTS; h++) { // 1 is HANDLE_SELF_PROC
         if (!t->slots[h].obj) {
             kobj_get(obj);
             t->slots[h] = (struct cap_slot){obj, rights & RIGHTS_ALL};
@@ -73,6 +77,9 @@ int cap_close(struct cap_table *t, uint64_t h)
 
 void cap_clear(struct cap_table *t)
 {
+    uint64_t f = spin_lock_irq(&t->lock);
+    t->closed = true;
+    spin_unlock_irq(&t->lock, f);
     for (int h = 1; h < CAP_SLOTS; h++)
         cap_close(t, h);
 }

@@ -30,7 +30,6 @@ static struct heap_free *free_lists[HEAP_CLASSES]; // [l] heap_lock
 static struct spinlock heap_lock = SPINLOCK_INIT;
 static _Atomic uint64_t live_objects;
 static _Atomic uint64_t class_pages; // pages cut into blocks; never returned
-static _Atomic uint64_t class_pages; // pages cut into blocks; never returned
 
 void heap_init(void)
 {
@@ -44,7 +43,6 @@ static int refill(int cls)
     uint64_t pa = pmm_alloc();
     if (pa == PMM_NONE)
         return -1;
-    class_pages++;
     class_pages++;
     size_t bsize = (size_t)1 << (cls + HEAP_MIN_SHIFT);
     uint8_t *page = phys_to_virt(pa);

@@ -102,6 +102,7 @@ static uint64_t grant_boot_caps(struct process *p)
     if (!plat)
         panic("boot: no memory for the platform capability");
     bm->platform = cap_install(&p->caps, &plat->obj, RIGHTS_ALL);
+    memcpy(bm->cmdline, boot_info.cmdline, sizeof(bm->cmdline));
     kobj_put(&plat->obj);
     for (uint32_t i = 0; i < boot_info.nmodules && i < BOOT_MODULES_MAX; i++) {
         const struct boot_module *m = &boot_info.modules[i];

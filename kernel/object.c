@@ -5,6 +5,7 @@
 #include "kernel/log.h"
 
 static _Atomic uint64_t live;
+static _Atomic uint64_t live_by_type[OBJ_TYPES];
 
 typedef void (*destroy_fn)(struct kobj *o);
 
@@ -22,6 +23,7 @@ void kobj_init(struct kobj *o, enum obj_type type)
     atomic_store_explicit(&o->refs, 1, memory_order_relaxed);
     o->type = type;
     live++;
+    live_by_type[type]++;
 }
 
 void kobj_get(struct kobj *o)
@@ -37,6 +39,7 @@ void kobj_put(struct kobj *o)
         panic("kobj: reference count underflow on type %u", o->type);
     if (old == 1) {
         live--;
+        live_by_type[o->type]--;
         destroyers[o->type](o);
     }
 }
@@ -44,4 +47,9 @@ void kobj_put(struct kobj *o)
 uint64_t kobj_live(void)
 {
     return live;
+}
+
+uint64_t kobj_live_type(enum obj_type type)
+{
+    return type < OBJ_TYPES ? live_by_type[type] : 0;
 }

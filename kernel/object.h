@@ -20,6 +20,7 @@ void kobj_init(struct kobj *o, enum obj_type type);
 void kobj_get(struct kobj *o);
 void kobj_put(struct kobj *o);
 uint64_t kobj_live(void);
+uint64_t kobj_live_type(enum obj_type type);
 
 // Per-type destructors, called by kobj_put when the count reaches zero.
 void process_destroy(struct kobj *o);

@@ -82,17 +82,27 @@ void pmm_init(void)
           (unsigned long)(frame_limit >> 8));
 }
 
+static inline uint64_t align_up(uint64_t f, uint64_t align)
+{
+    return (f + align - 1) / align * align;
+}
+
 // Finds n free frames starting at a multiple of align; caller holds the lock.
+// Whole words of used frames are skipped 64 at a time.
 static uint64_t find_run(uint64_t n, uint64_t align)
 {
-    uint64_t f = (hint + align - 1) / align * align;
+    uint64_t f = align_up(hint, align);
     while (f + n <= frame_limit) {
+        if (bitmap[f / 64] == ~0ull) {
+            f = align_up((f / 64 + 1) * 64, align);
+            continue;
+        }
         uint64_t i = 0;
         while (i < n && !frame_used(f + i))
             i++;
         if (i == n)
             return f;
-        f = (f + i + 1 + align - 1) / align * align;
+        f = align_up(f + i + 1, align);
     }
     return UINT64_MAX;
 }
@@ -110,8 +120,8 @@ uint64_t pmm_alloc_contig(uint64_t n, uint64_t align_pages)
     for (uint64_t i = 0; i < n; i++)
         frame_set(f + i);
     free_count -= n;
-    if (f == hint)
-        hint = f + n;
+    if (n == 1 || f == hint)
+        hint = f + n; // a one-frame search proved every frame before f used
     spin_unlock_irq(&pmm_lock, flags);
     memset(phys_to_virt(f * PAGE_SIZE), 0, n * PAGE_SIZE);
     return f * PAGE_SIZE;

@@ -10,6 +10,10 @@
 
 #include "kernel/arch/x86_64/cpu.h"
 
+// Called while spinning: serves requests other CPUs wait on with interrupts
+// off (TLB shootdowns), so two CPUs can never wait on each other forever.
+void cpu_spin_wait(void);
+
 struct spinlock {
     _Atomic uint32_t next;
     _Atomic uint32_t owner;
@@ -25,7 +29,7 @@ static inline void spin_lock(struct spinlock *l)
     uint32_t me = atomic_fetch_add_explicit(&l->next, 1, memory_order_relaxed);
     // acquire: pairs with the release in spin_unlock
     while (atomic_load_explicit(&l->owner, memory_order_acquire) != me)
-        cpu_relax();
+        cpu_spin_wait();
 }
 
 static inline void spin_unlock(struct spinlock *l)

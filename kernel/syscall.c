@@ -188,10 +188,12 @@ static int sys_ntfn_poll(struct sys_args *s)
 
 static int sys_mem_create(struct sys_args *s)
 {
+    if (s->a[1] & ~(uint64_t)MEM_CONTIG)
+        return RW_EINVAL;
     struct memobj *m;
     int st = memobj_create(s->a[0], (uint32_t)s->a[1], &m);
-    if (st != RW_OK || s->a[1] > MEM_CONTIG)
-        return st != RW_OK ? st : RW_EINVAL;
+    if (st != RW_OK)
+        return st;
     uint32_t rights = RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC | RIGHT_DUP | RIGHT_GRANT;
     return install(&m->obj, rights | ((m->flags & MEM_CONTIG) ? RIGHT_PHYS : 0), &s->out);
 }
@@ -212,9 +214,10 @@ static int sys_mem_phys(struct sys_args *s)
 
 static int sys_vm_map(struct sys_args *s)
 {
+    if (s->a[3] & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
+        return RW_EINVAL;
     uint32_t prot = (uint32_t)s->a[3];
-    if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) || !(prot & PROT_READ) ||
-        ((prot & PROT_WRITE) && (prot & PROT_EXEC)))
+    if (!(prot & PROT_READ) || ((prot & PROT_WRITE) && (prot & PROT_EXEC)))
         return RW_EINVAL;
     uint32_t need = RIGHT_READ | ((prot & PROT_WRITE) ? RIGHT_WRITE : 0) |
                     ((prot & PROT_EXEC) ? RIGHT_EXEC : 0);

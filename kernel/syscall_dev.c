@@ -104,6 +104,8 @@ int sys_pci_bar(struct sys_args *s)
 
 int sys_pci_msi(struct sys_args *s)
 {
+    if (s->a[1] >= CPU_MAX)
+        return RW_EINVAL;
     struct device *d;
     int st = get(s->a[0], OBJ_PCI, RIGHT_DERIVE, &d);
     if (st != RW_OK)
@@ -127,6 +129,8 @@ static int platform_check(uint64_t h)
 
 int sys_plat_irq(struct sys_args *s)
 {
+    if (s->a[1] > 0xff)
+        return RW_EINVAL;
     int st = platform_check(s->a[0]);
     if (st != RW_OK)
         return st;
@@ -170,6 +174,8 @@ int sys_plat_mmio(struct sys_args *s)
 
 int sys_plat_pci(struct sys_args *s)
 {
+    if (s->a[1] > 0xffff)
+        return RW_EINVAL;
     int st = platform_check(s->a[0]);
     if (st != RW_OK)
         return st;

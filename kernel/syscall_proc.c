@@ -256,7 +256,10 @@ int sys_kstats(struct sys_args *s)
         .syscalls = syscall_total(),
         .ipis = sched_ipis(),
         .cpus = cpu_count,
+        .heap_pages = heap_pages(),
     };
+    for (int t = 0; t < OBJ_TYPES; t++)
+        k.objects[t] = kobj_live_type(t);
     return copy_to_user(cur(), s->a[0], &k, sizeof(k));
 }
 

@@ -31,7 +31,7 @@ struct timerobj *timerobj_create(struct ntfn *n, uint64_t bits)
 
 int timerobj_set(struct timerobj *t, uint64_t deadline, uint64_t period)
 {
-    if (period && period < 10000) // 10 us: no interrupt storms
+    if (period && period < TIMER_MIN_PERIOD_NS)
         return RW_EINVAL;
     uint64_t f = spin_lock_irq(&t->lock);
     ktimer_cancel(&t->kt);

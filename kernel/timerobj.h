@@ -20,6 +20,9 @@ struct timerobj {
     uint64_t period;   // [lock] ns, 0 = one-shot
 };
 
+// Shortest period: a storm of timer interrupts would starve the CPU.
+#define TIMER_MIN_PERIOD_NS 100000
+
 struct timerobj *timerobj_create(struct ntfn *n, uint64_t bits);
 int timerobj_set(struct timerobj *t, uint64_t deadline, uint64_t period);
 

@@ -4,12 +4,25 @@
 USER_LDS := lib/user.ld
 USER_ELFS :=
 
-# $(call user_elf,NAME,SOURCES): build $(B)/NAME.elf from SOURCES and the runtime.
+# $(call link_user,OUT,SOURCES): link a ring-3 ELF from SOURCES and the runtime.
+define link_user
+$(1): $(patsubst %,$(B)/u/%.o,$(basename $(2))) $(ULIB_OBJS) $(USER_LDS)
+	@mkdir -p $$(@D)
+	@echo "  LD\t$$@"
+	$(Q)$(CC) -nostdlib -static -z max-page-size=0x1000 -Wl,--build-id=none -T $(USER_LDS) \
+		-o $$@ $(patsubst %,$(B)/u/%.o,$(basename $(2))) $(ULIB_OBJS) -lgcc
+endef
+
+# $(call user_elf,NAME,SOURCES): a component carried by the appliance ISO.
 define user_elf
 USER_ELFS += $(B)/$(1).elf
-$(B)/$(1).elf: $(patsubst %,$(B)/u/%.o,$(basename $(2))) $(ULIB_OBJS) $(USER_LDS)
-	$(CC) -nostdlib -static -z max-page-size=0x1000 -Wl,--build-id=none -T $(USER_LDS) -o $$@ \
-		$(patsubst %,$(B)/u/%.o,$(basename $(2))) $(ULIB_OBJS) -lgcc
+$(call link_user,$(B)/$(1).elf,$(2))
+endef
+
+# $(call test_user_elf,NAME,SOURCES): a ring-3 program only test ISOs carry.
+define test_user_elf
+TEST_USER_ELFS += $(B)/test/$(1).elf
+$(call link_user,$(B)/test/$(1).elf,$(2))
 endef
 
 $(eval $(call user_elf,init,servers/init/init.c))

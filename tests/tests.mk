@@ -15,6 +15,9 @@ endef
 
 $(eval $(call unit_test,fmt_test,tests/unit/fmt_test.c lib/fmt.c))
 $(eval $(call unit_test,ring_test,tests/unit/ring_test.c))
+CONFIG_SRCS := servers/init/config.c servers/init/config_components.c servers/init/config_net.c \
+	servers/init/config_dump.c
+$(eval $(call unit_test,config_test,tests/unit/config_test.c $(CONFIG_SRCS) lib/fmt.c))
 $(eval $(call unit_test,boot_test,tests/unit/boot_test.c kernel/boot.c tests/unit/klog_stub.c))
 
 # Ring concurrency: the two-thread stress test under ThreadSanitizer.
@@ -24,13 +27,22 @@ $(RING_STRESS): tests/stress/ring_stress.c shm/ring.h shm/pool.h
 	@echo "  TSAN\t$@"
 	$(Q)$(HOSTCC) -std=c11 -O1 -g -fsanitize=thread $(WARN) -I. $< -o $@ -lpthread
 
-# Test ISOs: the test kernel with "test=NAME" on its command line.
-TEST_ISO_NAMES := ktest fault
+# Ring-3 kernel tests: utest.elf runs as the first process of a test ISO.
+UTEST_SRCS := tests/user/utest.c tests/user/utest_hw.c tests/user/roles.c tests/user/fuzz.c
+$(eval $(call test_user_elf,utest,$(UTEST_SRCS)))
+
+# Test ISOs: the test kernel with "test=NAME" (and more) on its command line,
+# carrying the appliance's components and the test-only programs.
+TEST_ISO_NAMES := ktest fault user
+CMDLINE_ktest := test=ktest
+CMDLINE_fault := test=fault
+CMDLINE_user := test=user init=utest.elf
 TEST_ISOS := $(patsubst %,$(B)/test/%.iso,$(TEST_ISO_NAMES))
 
-$(B)/test/%.iso: $(KERNEL_TEST_ELF) $(USER_ELFS) $(CONFIG) scripts/mkiso.sh | deps
-	@echo "  ISO	$@"
-	$(Q)scripts/mkiso.sh $@ $(KERNEL_TEST_ELF) "test=$*" $(CONFIG) $(USER_ELFS)
+$(B)/test/%.iso: $(KERNEL_TEST_ELF) $(USER_ELFS) $(TEST_USER_ELFS) $(CONFIG) scripts/mkiso.sh | deps
+	@echo "  ISO\t$@"
+	$(Q)scripts/mkiso.sh $@ $(KERNEL_TEST_ELF) "$(CMDLINE_$*)" $(CONFIG) $(USER_ELFS) \
+		$(TEST_USER_ELFS)
 
 test-build: $(ISO) $(TEST_ISOS) $(UNIT_TESTS) $(RING_STRESS)
 

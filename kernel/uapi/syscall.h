@@ -149,8 +149,10 @@ struct kstats {
     uint64_t syscalls;
     uint64_t ipis;
     uint64_t cpus;
+    uint64_t objects[OBJ_TYPES]; // live kernel objects by type
+    uint64_t heap_pages;         // of free_pages: pages the kernel heap holds
 };
-_Static_assert(sizeof(struct kstats) == 56, "kstats ABI");
+_Static_assert(sizeof(struct kstats) == 64 + 8 * OBJ_TYPES, "kstats ABI");
 
 // Read-only page at USER_KINFO_VA in every process: the clock and the machine.
 // now_ns = ((rdtsc() - tsc_base) * tsc_mult) >> tsc_shift.
@@ -170,6 +172,7 @@ struct kinfo {
 struct boot_modules {
     uint32_t platform; // handle: OBJ_PLATFORM, all rights
     uint32_t count;
+    char cmdline[256]; // the kernel command line
     struct {
         char name[48];
         uint32_t handle; // OBJ_MEM, read-only

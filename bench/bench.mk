@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: MIT
+# Benchmarks: ring-3 programs booted from their own ISO on the test kernel (for
+# the exit path), and host programs. bench/run drives them beside Linux peers.
+$(eval $(call test_user_elf,kbench,bench/kernel/kbench.c))
+CMDLINE_kbench := test=user init=kbench.elf
+BENCH_ISOS := $(B)/test/kbench.iso
+
+RING_BENCH := $(B)/bench/ring_bench
+$(RING_BENCH): bench/ring/ring_bench.c shm/ring.h shm/pool.h
+	@mkdir -p $(@D)
+	@echo "  HOST\t$@"
+	$(Q)$(HOSTCC) -std=c11 -O2 $(WARN) -I. $< -o $@ -lpthread
+
+bench-build: $(BENCH_ISOS) $(RING_BENCH)
+
+bench: deps
+	$(MAKE) bench-build
+	B=$(B) bench/run
+
+.PHONY: bench-build

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Turns bench/run's raw lines into the Markdown report: the median of each
+# figure over the runs, its spread, and the ratio to its Linux peer.
+import collections
+import platform
+import re
+import statistics
+import sys
+import time
+
+raw, runs = sys.argv[1], sys.argv[2]
+vals = collections.defaultdict(list)
+for line in open(raw):
+    m = re.match(r'^(host |)(\S+) (.+?): ([0-9.]+) (ns/rt|Mdesc/s)', line.strip())
+    if m:
+        vals[(m.group(2), m.group(3))].append((float(m.group(4)), m.group(5)))
+
+def fig(system, name):
+    v = vals.get((system, name))
+    if not v:
+        return None, '-'
+    xs = [x for x, _ in v]
+    med = statistics.median(xs)
+    return med, f'{med:,.0f} ({min(xs):,.0f}-{max(xs):,.0f})'
+
+pairs = [
+    ('notification, threads, same core', 'ntfn-thread same-core', 'eventfd same-core'),
+    ('notification, threads, cross core', 'ntfn-thread cross-core', 'eventfd cross-core'),
+    ('notification, processes, same core', 'ntfn-process same-core', 'eventfd same-core'),
+    ('notification, processes, cross core', 'ntfn-process cross-core', 'eventfd cross-core'),
+    ('control IPC call, processes, same core', 'chan-process same-core', 'pipe same-core'),
+    ('control IPC call, processes, cross core', 'chan-process cross-core', 'pipe cross-core'),
+]
+print(f'# Ringwall benchmark report\n')
+print(f'{time.strftime("%Y-%m-%d")}, {platform.machine()} host with {__import__("os").cpu_count()} '
+      f'CPUs; guests under QEMU TCG, -smp 2, -m 512; median of {runs} alternating run(s), '
+      f'spread in brackets.\n')
+print('## Kernel IPC round trips (ns, lower is better)\n')
+print('| what | Ringwall | Linux 6.1 peer | peer | Linux / Ringwall |')
+print('|---|---|---|---|---|')
+for title, ours, theirs in pairs:
+    a, at = fig('ringwall', ours)
+    b, bt = fig('linux', theirs)
+    ratio = f'{b / a:.2f}' if a and b else '-'
+    print(f'| {title} | {at} | {bt} | {theirs} (threads) | {ratio} |')
+print('\nLinux / Ringwall above 1 means Ringwall is faster. The Linux peer runs two threads of one '
+      'process (eventfd, or a pair of pipes for the call); Ringwall figures marked "processes" '
+      'cross address spaces on every round trip.\n')
+print('## Rings (host, descriptors per second, higher is better)\n')
+print('| configuration | Mdesc/s |')
+print('|---|---|')
+for (system, name), v in sorted(vals.items()):
+    if v[0][1] == 'Mdesc/s':
+        print(f'| {name} | {statistics.median(x for x, _ in v):,.1f} |')
