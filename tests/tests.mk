@@ -30,19 +30,25 @@ $(RING_STRESS): tests/stress/ring_stress.c shm/ring.h shm/pool.h
 # Ring-3 kernel tests: utest.elf runs as the first process of a test ISO.
 UTEST_SRCS := tests/user/utest.c tests/user/utest_hw.c tests/user/roles.c tests/user/fuzz.c
 $(eval $(call test_user_elf,utest,$(UTEST_SRCS)))
+$(eval $(call test_user_elf,ringtest,tests/user/ringtest.c))
 
 # Test ISOs: the test kernel with "test=NAME" (and more) on its command line,
 # carrying the appliance's components and the test-only programs.
-TEST_ISO_NAMES := ktest fault user
+TEST_ISO_NAMES := ktest fault user compose badconf
 CMDLINE_ktest := test=ktest
 CMDLINE_fault := test=fault
 CMDLINE_user := test=user init=utest.elf
+CMDLINE_compose := test=user
+CONFIG_compose := tests/qemu/compose.conf
+CMDLINE_badconf := test=user
+CONFIG_badconf := tests/qemu/bad.conf
 TEST_ISOS := $(patsubst %,$(B)/test/%.iso,$(TEST_ISO_NAMES))
 
-$(B)/test/%.iso: $(KERNEL_TEST_ELF) $(USER_ELFS) $(TEST_USER_ELFS) $(CONFIG) scripts/mkiso.sh | deps
+$(B)/test/%.iso: $(KERNEL_TEST_ELF) $(USER_ELFS) $(TEST_USER_ELFS) $(CONFIG) tests/qemu/*.conf \
+		scripts/mkiso.sh | deps
 	@echo "  ISO\t$@"
-	$(Q)scripts/mkiso.sh $@ $(KERNEL_TEST_ELF) "$(CMDLINE_$*)" $(CONFIG) $(USER_ELFS) \
-		$(TEST_USER_ELFS)
+	$(Q)scripts/mkiso.sh $@ $(KERNEL_TEST_ELF) "$(CMDLINE_$*)" $(or $(CONFIG_$*),$(CONFIG)) \
+		$(USER_ELFS) $(TEST_USER_ELFS)
 
 test-build: $(ISO) $(TEST_ISOS) $(UNIT_TESTS) $(RING_STRESS)
 

@@ -216,7 +216,7 @@ static char *read_file(const char *path, size_t *len)
 static const char *default_conf_path(void)
 {
     const char *p = getenv("RINGWALL_CONF");
-    return p ? p : "servers/init/ringwall.conf";
+    return p ? p : "tests/unit/lab.conf";
 }
 
 // ---- valid input ----

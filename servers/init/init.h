@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// The init server's shared state: one entry per component of the appliance
+// configuration, with everything needed to (re)start it with the same
+// resources. Only init.c (building) and supervise.c (watching) use it.
+#ifndef RW_INIT_H
+#define RW_INIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/component.h"
+#include "servers/init/config.h"
+
+#define INIT_REGION_BASE 0x40000000ull
+#define INIT_SCRATCH_VA  0x3f000000ull
+
+struct comp_state {
+    const struct config_component *cfg;
+    uint32_t index;
+    uint32_t image;                       // boot module handle
+    uint32_t ntfn;                        // the component's notification; lives across restarts
+    uint32_t ctl;                         // init's end of the current control channel
+    uint32_t proc, thread;                // current incarnation, 0 when not running
+    uint32_t devices[CONFIG_MAX_DEVICES]; // derived device handles
+    uint64_t next_in_bit;                 // next free bit of ntfn for incoming channels
+    uint64_t region_va;                   // next free address for regions in the component
+    struct comp_info info;                // start-up block, with init's handle numbers
+    // supervision
+    uint32_t restarts;
+    uint32_t failures; // consecutive failed lives
+    uint64_t started_ns;
+    uint64_t restart_at_ns; // 0: no restart pending
+    uint64_t ping_sent_ns;  // 0: no heartbeat outstanding
+    uint64_t last_ping_ns;  // when the last heartbeat went out
+    bool hung;              // killed for missing its heartbeat
+    bool given_up;
+};
+
+struct region_state {
+    uint32_t handle;
+    uint64_t phys;
+};
+
+extern struct config cfg;
+extern struct comp_state comps[CONFIG_MAX_COMPONENTS];
+extern struct region_state regions[CONFIG_MAX_REGIONS];
+extern uint32_t init_ntfn;
+
+int comp_launch(struct comp_state *c);
+__attribute__((noreturn)) void supervise(void);
+
+#endif
