@@ -47,9 +47,12 @@ for title, ours, theirs in pairs:
 print('\nLinux / Ringwall above 1 means Ringwall is faster. The Linux peer runs two threads of one '
       'process (eventfd, or a pair of pipes for the call); Ringwall figures marked "processes" '
       'cross address spaces on every round trip.\n')
-print('## Rings (host, descriptors per second, higher is better)\n')
-print('| configuration | Mdesc/s |')
+print('## Rings (descriptors per second, higher is better)\n')
+print('| configuration | Mdesc/s (median, spread) |')
 print('|---|---|')
 for (system, name), v in sorted(vals.items()):
     if v[0][1] == 'Mdesc/s':
-        print(f'| {name} | {statistics.median(x for x, _ in v):,.1f} |')
+        xs = [x for x, _ in v]
+        print(f'| {system} {name} | {statistics.median(xs):,.1f} ({min(xs):,.1f}-{max(xs):,.1f}) |')
+print('\nHost: two pinned threads on this machine. Guest: a producer and a consumer '
+      'component on two cores under QEMU TCG, with the notification protocol.')

@@ -8,6 +8,8 @@
 #define SEG_UCODE 0x23
 #define VEC_SYSCALL 0x100
 
+#include "kernel/arch/x86_64/frame.inc"
+
     .text
     .globl syscall_entry
 syscall_entry:
@@ -21,21 +23,7 @@ syscall_entry:
     pushq %rcx                      // rip
     pushq $0                        // error
     pushq $VEC_SYSCALL
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GPRS
     mov %rsp, %rdi
     call syscall_dispatch
     // sysret needs a canonical rip; anything else leaves through iretq
@@ -44,21 +32,7 @@ syscall_entry:
     sar $16, %rcx
     cmp 17*8(%rsp), %rcx
     jne syscall_iret
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GPRS
     mov 4*8(%rsp), %r11             // rflags
     mov 2*8(%rsp), %rcx             // rip
     mov 5*8(%rsp), %rsp             // user rsp
