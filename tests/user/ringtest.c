@@ -109,6 +109,20 @@ static int second_life(int hang)
     return 0;
 }
 
+// The RTC ports init granted: usable, and nothing beyond them.
+static int device_granted(void)
+{
+    uint32_t v = 0;
+    if (ci->ndevices != 1 || ci->devices[0].kind != COMP_DEV_IOPORT)
+        return 0;
+    uint32_t h = ci->devices[0].handle;
+    int in_range = rw_io_write(h, 0x70, 1, 0x0a) == RW_OK && rw_io_read(h, 0x71, 1, &v) == RW_OK;
+    int outside = rw_io_read(h, 0x72, 1, &v) == RW_EPERM;
+    rw_printf("checker: granted I/O ports %s, outside them %s\n", in_range ? "work" : "FAIL",
+              outside ? "refused" : "FAIL");
+    return in_range && outside;
+}
+
 static int checker(void)
 {
     uint64_t want = comp_channel(ci, "consumer.done", COMP_CHAN_IN)->bits |
@@ -133,7 +147,8 @@ static int checker(void)
     if (ns)
         rw_printf("ringwall ring guest cross-core: %lu Mdesc/s\n",
                   (unsigned long)(st->consumed * 1000 / ns));
-    int ok = got == want && st->consumed == TOTAL && st->errors == 0 && st->signals <= st->batches;
+    int ok = got == want && st->consumed == TOTAL && st->errors == 0 &&
+             st->signals <= st->batches && device_granted();
     rw_printf("checker: events %lx of %lx: %s\n", (unsigned long)got, (unsigned long)want,
               ok ? "PASS" : "FAIL");
     rw_test_exit(!ok);
