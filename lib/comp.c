@@ -44,6 +44,16 @@ uint64_t comp_wait(const struct comp_info *ci, uint64_t timeout_ns)
     }
 }
 
+uint64_t comp_service(const struct comp_info *ci)
+{
+    uint64_t bits = 0;
+    if (rw_poll(ci->ntfn, &bits) != RW_OK)
+        return 0;
+    if (bits & COMP_BIT_CONTROL)
+        serve_control(ci);
+    return bits & ~COMP_BIT_CONTROL;
+}
+
 const struct comp_region *comp_region(const struct comp_info *ci, const char *name)
 {
     for (uint32_t i = 0; i < ci->nregions && i < COMP_MAX_REGIONS; i++) {
