@@ -29,6 +29,8 @@ CONFIG := servers/init/ringwall.conf
 include kernel/kernel.mk
 include lib/lib.mk
 include servers/servers.mk
+include drivers/drivers.mk
+include apps/apps.mk
 include bench/bench.mk
 include tests/tests.mk
 

@@ -15,6 +15,9 @@ endef
 
 $(eval $(call unit_test,fmt_test,tests/unit/fmt_test.c lib/fmt.c))
 $(eval $(call unit_test,ring_test,tests/unit/ring_test.c))
+$(eval $(call unit_test,virtq_test,tests/unit/virtq_test.c drivers/virtio-net/virtq.c))
+$(eval $(call unit_test,netif_test,tests/unit/netif_test.c drivers/virtio-net/vnet_hdr.c))
+$(eval $(call unit_test,frame_test,tests/unit/frame_test.c apps/responder/frame.c))
 CONFIG_SRCS := servers/init/config.c servers/init/config_components.c servers/init/config_net.c \
 	servers/init/config_dump.c
 $(eval $(call unit_test,config_test,tests/unit/config_test.c $(CONFIG_SRCS) lib/fmt.c))
@@ -34,10 +37,13 @@ $(eval $(call test_user_elf,ringtest,tests/user/ringtest.c))
 
 # Test ISOs: the test kernel with "test=NAME" (and more) on its command line,
 # carrying the appliance's components and the test-only programs.
-TEST_ISO_NAMES := ktest fault user compose badconf
+TEST_ISO_NAMES := ktest fault user compose badconf vnet fournic
 CMDLINE_ktest := test=ktest
 CMDLINE_fault := test=fault
 CMDLINE_user := test=user init=utest.elf
+CMDLINE_vnet := test=user init=vnet-lab.elf
+CMDLINE_fournic := test=user
+CONFIG_fournic := tests/qemu/four.conf
 CMDLINE_compose := test=user
 CONFIG_compose := tests/qemu/compose.conf
 CMDLINE_badconf := test=user

@@ -50,11 +50,11 @@ lab_up() {
         $L ip link set v-$s master br-$s
         ip netns exec vn-$s ip link set lo up
     done
-    for dev in br-a tap-a v-a br-b tap-b v-b; do $L ip link set $dev mtu "$mtu"; done
+    for dev in br-a tap-a v-a br-b tap-b v-b; do $L ip link set "$dev" mtu "$mtu"; done
     $LAB_A ip link set eth0 mtu "$mtu"
     $LAB_B ip link set eth0 mtu "$mtu"
     for s in a b; do
-        for dev in br-$s tap-$s v-$s; do $L ip link set $dev up; done
+        for dev in br-$s tap-$s v-$s; do $L ip link set "$dev" up; done
         ip netns exec vn-$s ip link set eth0 up
     done
     $LAB_A ip addr add 198.18.0.2/24 dev eth0
@@ -69,7 +69,7 @@ lab_qemu() {
     ip netns exec $LAB_NS timeout --foreground 600 qemu-system-x86_64 -accel "${ACCEL:-tcg}" \
         -machine q35 -smp "${SMP:-2}" -m "${MEM:-512}" -display none -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=4 \
-        -chardev socket,id=con,path="$LAB_WORK/console.sock",server=on,wait=off,logfile="$LAB_WORK/serial.log" \
+        -chardev "socket,id=con,path=$LAB_WORK/console.sock,server=on,wait=off,logfile=$LAB_WORK/serial.log" \
         -serial chardev:con -cdrom "$iso" \
         -monitor unix:"$LAB_WORK/monitor.sock",server=on,wait=off \
         -netdev tap,id=n0,ifname=tap-a,script=no,downscript=no \

@@ -19,7 +19,7 @@
 # modern-only (1af4:1041) with MRG_RXBUF, EVENT_IDX, STATUS and every offload
 # switched off, so the reduced-feature paths run too. Exits 0 only if all pass.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
 ISO=${ISO:-$B/test/vnet.iso}
 N=20 # malformed frames of each kind
@@ -68,8 +68,8 @@ ping_check arp-ping-nic0 vn-a 198.18.0.1 -c 3 -W 2
 ping_check arp-ping-nic1 vn-b 198.19.0.1 -c 3 -W 2
 ping_check flood-1000-nic0 vn-a 198.18.0.1 -f -c 1000 -W 2
 ping_check flood-1000-nic1 vn-b 198.19.0.1 -f -c 1000 -W 2
-ping_check ping-1472-nic0 vn-a 198.18.0.1 -c 20 -i 0.05 -s 1472 -M do -W 2
-ping_check ping-1472-nic1 vn-b 198.19.0.1 -c 20 -i 0.05 -s 1472 -M do -W 2
+ping_check ping-1472-nic0 vn-a 198.18.0.1 -c 20 -i 0.05 -s 1472 -M 'do' -W 2
+ping_check ping-1472-nic1 vn-b 198.19.0.1 -c 20 -i 0.05 -s 1472 -M 'do' -W 2
 ping_check flood-1472-nic0 vn-a 198.18.0.1 -f -c 300 -s 1472 -W 2
 
 # Malformed frames, N of each kind, from scapy in each side namespace.

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+// Transmit path, zero copy: frames the client published on tx.active are
+// checked (each descriptor must name data inside one pool buffer, the chain
+// must end within NETIF_MAX_SEGS, offloads must be negotiated and their
+// offsets inside the frame), get the device header written into their
+// headroom, and go to the device as one descriptor chain pointing at the
+// pool; buffers the device has finished with go back on tx.free. A bad frame
+// is returned unsent and counted. Not here: receive (vnet_rx.c).
+#include "drivers/virtio-net/vnet_hdr.h"
+#include "drivers/virtio-net/vnet_var.h"
+#include "lib/string.h"
+
+#define VNET_HDR_LEN ((uint32_t)sizeof(struct virtio_net_hdr))
+
+// Clears held and publishes the buffers on tx.free (held first: restart rule).
+void vnet_tx_return(struct vnet *v, const uint32_t *idx, uint32_t n)
+{
+    struct ring_desc d[VNET_BATCH];
+    while (n) {
+        uint32_t k = n < VNET_BATCH ? n : VNET_BATCH;
+        for (uint32_t i = 0; i < k; i++) {
+            v->nif.held[idx[i]] = 0;
+            d[i] = (struct ring_desc){vnet_buf_off(idx[i]), 0, 0};
+        }
+        ring_enqueue_batch(&v->nif.tx.free, d, k); // release (A); full only if corrupt
+        v->tx_returned = true;
+        idx += k;
+        n -= k;
+    }
+}
+
+// Descriptors in the frame starting at d[0]; 0 if it is not all there yet.
+// *bad is set for a chain longer than NETIF_MAX_SEGS.
+static uint32_t frame_descs(const struct ring_desc *d, uint32_t n, bool *bad)
+{
+    *bad = false;
+    for (uint32_t j = 0; j < n; j++) {
+        if (!(d[j].flags & NETIF_F_MORE))
+            return j + 1;
+        if (j + 1 == NETIF_MAX_SEGS) {
+            *bad = true;
+            return j + 1;
+        }
+    }
+    return 0;
+}
+
+struct tx_frame {
+    struct virtq_seg segs[NETIF_MAX_SEGS];
+    uint32_t idx[NETIF_MAX_SEGS];
+    uint32_t nidx;           // buffers that are real pool buffers
+    struct netif_buf_hdr h0; // private copy of the first buffer's header
+    uint32_t total;
+    uint8_t *data0;
+};
+
+// Decode: checks every descriptor of the frame and builds the segments.
+static bool tx_decode(struct vnet *v, const struct ring_desc *d, uint32_t k, struct tx_frame *t)
+{
+    bool ok = true;
+    t->nidx = 0;
+    t->total = 0;
+    for (uint32_t j = 0; j < k; j++) {
+        int64_t idx = netif_buf_index(&v->nif, d[j].offset);
+        if (idx < 0 || v->nif.held[idx]) {
+            ok = false; // not a buffer, or one we already hold: never touch it
+            continue;
+        }
+        v->nif.held[idx] = 1; // before the tail moves (restart rule); catches repeats
+        t->idx[t->nidx++] = (uint32_t)idx;
+        struct netif_buf_hdr h;
+        uint8_t *data = netif_data(&v->nif, &d[j], &h);
+        if (!data || d[j].len == 0) {
+            ok = false;
+            continue;
+        }
+        if (j == 0) {
+            t->h0 = h;
+            t->data0 = data;
+        }
+        t->segs[j] = (struct virtq_seg){v->pool_phys + d[j].offset + h.data_off, d[j].len, false};
+        t->total += d[j].len;
+    }
+    return ok;
+}
+
+// Decode the offloads, then write the device header into the headroom.
+static bool tx_prepare(struct vnet *v, uint32_t flags, uint32_t k, struct tx_frame *t)
+{
+    uint32_t limit = (flags & RING_F_TSO4) ? NETIF_FRAME_MAX : VNET_TX_FRAME_MAX;
+    if (t->total > limit)
+        return false;
+    struct virtio_net_hdr vh;
+    int r = vnet_hdr_tx(&t->h0, flags, t->total, v->features, &vh);
+    if (r == VNET_HDR_BAD || (r == VNET_HDR_SWCSUM && k != 1))
+        return false;
+    if (r == VNET_HDR_SWCSUM)
+        vnet_sw_csum(t->data0, t->total, t->h0.csum_start, t->h0.csum_offset);
+    memcpy(t->data0 - VNET_HDR_LEN, &vh, VNET_HDR_LEN); // data_off >= HEADROOM_MIN
+    t->segs[0].addr -= VNET_HDR_LEN;
+    t->segs[0].len += VNET_HDR_LEN;
+    return true;
+}
+
+// One frame of k descriptors: to the device, or back to the client unsent.
+static void tx_frame(struct vnet *v, const struct ring_desc *d, uint32_t k, bool bad)
+{
+    struct tx_frame t;
+    bool ok = tx_decode(v, d, k, &t) && !bad && tx_prepare(v, d[0].flags, k, &t);
+    if (ok && virtq_add(&v->txq.vq, t.segs, t.idx, k) == VIRTQ_OK) {
+        v->cnt.tx_frames++;
+        v->cnt.tx_bytes += t.total;
+        return;
+    }
+    v->cnt.tx_client_errors++;
+    vnet_tx_return(v, t.idx, t.nidx);
+}
+
+uint32_t vnet_tx_push(struct vnet *v)
+{
+    struct ring_desc d[VNET_BATCH];
+    uint32_t n = netif_peek(&v->nif.tx.active, d, VNET_BATCH), i = 0;
+    while (i < n) {
+        bool bad;
+        uint32_t k = frame_descs(d + i, n - i, &bad);
+        if (k > v->txq.vq.size)
+            bad = true; // could never fit: refuse rather than stall
+        else if (k == 0 || k > v->txq.vq.nfree)
+            break; // the rest of the frame is not published yet, or the queue is full
+        tx_frame(v, d + i, k, bad);
+        i += k;
+    }
+    if (i)
+        ring_publish_tail(&v->nif.tx.active, i); // after held was set (restart rule)
+    if (virtq_publish(&v->txq.vq))
+        vnet_kick(v, &v->txq);
+    return i;
+}
+
+uint32_t vnet_tx_reap(struct vnet *v)
+{
+    uint32_t back[VNET_BATCH + VIRTQ_MAX_SEGS], nback = 0, done = 0;
+    while (nback < VNET_BATCH && !v->need_reset) {
+        uint32_t ntok, len;
+        int s = virtq_pop(&v->txq.vq, back + nback, VIRTQ_MAX_SEGS, &ntok, &len);
+        if (s == VIRTQ_EMPTY)
+            break;
+        if (s != VIRTQ_OK) {
+            v->cnt.tx_dev_errors++;
+            v->need_reset = true;
+            break;
+        }
+        nback += ntok;
+        done++;
+    }
+    vnet_tx_return(v, back, nback);
+    return done;
+}

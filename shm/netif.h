@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: MIT
+/*
+ * shm/netif.h - the contract between a NIC driver and its client (the router,
+ * the network stack or a test responder): the layout of one NIC's shared
+ * region, which side owns which ring, how one frame is described (descriptor
+ * flags and a small header at the start of each buffer), and who signals whom.
+ * Header-only and freestanding like shm/ring.h, so drivers, clients, init and
+ * host tests use the same code. It is NOT a driver: it knows nothing of any
+ * device, and it does not map memory or send notifications.
+ *
+ * One region per NIC, physically contiguous (the driver hands the device
+ * region phys + offset: zero copy), laid out as a pure function of the
+ * region's size (netif_layout), so neither side trusts geometry read from
+ * shared memory:
+ *
+ *   offset             what                              written by
+ *   0                  struct netif_header               [F] formatter, then [D] driver
+ *   4096               struct netif_drv_counters         [D] driver
+ *   8192               struct netif_app_counters         [C] client
+ *   12288              driver book-keeping (held[])      [D] driver
+ *   16384 ...          rx.free, rx.active, tx.free, tx.active rings (shm/ring.h)
+ *   pool_off ...       nbufs buffers of NETIF_BUF_SIZE bytes (shm/pool.h)
+ *
+ * Rings (all four hold nbufs slots, so none can ever be full):
+ *   ring        producer   consumer   carries
+ *   rx.free     client     driver     empty buffers for the driver to receive into
+ *   rx.active   driver     client     received frames
+ *   tx.free     driver     client     buffers the device has finished sending
+ *   tx.active   client     driver     frames to send
+ * There is ONE pool for both directions: a buffer may go in on rx.active and
+ * come back out on tx.active (a reply built in place), and the client may move
+ * a buffer from tx.free to rx.free. Whoever holds a buffer may write it.
+ *
+ * Formatting: the region arrives zeroed (kernel memory objects are). The first
+ * driver instance formats it (netif_format: rings, half the buffers on rx.free,
+ * half on tx.free) and publishes the magic last with a release store; a client
+ * attaches only after it reads the magic with an acquire load (netif_ready).
+ * init may format the region itself; netif_format is idempotent.
+ *
+ * One frame = one or more descriptors published together (one head store):
+ *   desc.offset  buffer start (a multiple of NETIF_BUF_SIZE from the pool start)
+ *   desc.len     bytes of frame data in this buffer
+ *   desc.flags   RING_F_* from shm/ring.h (first descriptor only) and
+ *                NETIF_F_MORE on every descriptor but the last of a frame
+ * Each buffer starts with a struct netif_buf_hdr; the data of this buffer lies
+ * at [data_off, data_off + len). On transmit the driver may overwrite the bytes
+ * between the header and data_off (its device header goes there), so the
+ * client must leave data_off >= NETIF_HEADROOM_MIN. The offload fields are
+ * meaningful in the first buffer of a frame only:
+ *   RING_F_CSUM_NEEDED  the 16-bit ones' complement sum from csum_start (from
+ *                       the frame's first byte) to the end of the frame must
+ *                       be stored at csum_start + csum_offset (the field holds
+ *                       the pseudo-header sum, or 0 for ICMP).
+ *   RING_F_CSUM_VALID   (receive) the device verified the L4 checksum.
+ *   RING_F_TSO4         TCP/IPv4 segmentation: cut into gso_size-byte payloads
+ *                       behind hdr_len bytes of headers (implies CSUM_NEEDED).
+ * A client may request an offload only if the driver lists it in hdr->caps.
+ *
+ * Signalling (each side has one notification bit from the other, see
+ * lib/component.h channels): after publishing a batch, a producer signals the
+ * peer once if ring_producer_should_signal() is true for any ring it produced
+ * on. Before sleeping, a consumer calls ring_consumer_request_signal() on the
+ * rings it waits for and re-checks them (shm/ring.h). The client always asks
+ * for signals on rx.active and tx.free. The driver asks on tx.active, and on
+ * rx.free only when it runs short of receive buffers. The driver also signals
+ * after it (re)publishes its state (drv_state, link, mac) in the header.
+ *
+ * Restart: a restarted driver must not lose the buffers it held. It records in
+ * held[i] (its own page) every buffer it took: set BEFORE it publishes the
+ * consuming tail, cleared BEFORE it publishes the producing head. A restarted
+ * driver clears held[i] for buffers still inside the filled part of a ring it
+ * consumes (the window between marking and publishing), and owns the rest.
+ */
+#ifndef RINGWALL_SHM_NETIF_H
+#define RINGWALL_SHM_NETIF_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shm/pool.h"
+#include "shm/ring.h"
+
+#define NETIF_MAGIC        0x3166694e57520000ull // "\0\0RWNif1": version 1
+#define NETIF_PAGE         4096u
+#define NETIF_BUF_SIZE     2048u
+#define NETIF_MIN_BUFS     64u
+#define NETIF_MAX_BUFS     4096u // held[] is one page of bytes
+#define NETIF_HEADROOM_MIN 32u   // data_off >= this: header + room for a device header
+#define NETIF_DATA_OFF     64u   // where a client normally puts frame data
+#define NETIF_MAX_SEGS     48u   // descriptors in one frame (a 64 KiB TSO frame fits)
+#define NETIF_FRAME_MAX    65550u
+#define NETIF_APP_COUNTERS 48u
+
+/* Descriptor flag: the frame continues in the next descriptor of the ring. */
+#define NETIF_F_MORE     (1u << 8)
+#define NETIF_F_OFFLOADS (RING_F_CSUM_NEEDED | RING_F_CSUM_VALID | RING_F_TSO4)
+
+/* Offloads the driver offers (netif_header.caps). */
+#define NETIF_CAP_TX_CSUM (1u << 0) /* honours RING_F_CSUM_NEEDED on transmit */
+#define NETIF_CAP_TX_TSO4 (1u << 1) /* honours RING_F_TSO4 on transmit */
+#define NETIF_CAP_RX_CSUM (1u << 2) /* may deliver CSUM_VALID / CSUM_NEEDED frames */
+#define NETIF_CAP_RX_GSO4 (1u << 3) /* may deliver multi-buffer RING_F_TSO4 frames */
+
+enum netif_drv_state {
+    NETIF_DRV_DOWN = 0, /* no driver, or the device is being (re)initialised */
+    NETIF_DRV_UP = 1,   /* mac, mtu and caps are valid */
+};
+
+/* Page 0. [F] written once by the formatter; [D] by the driver. */
+struct netif_header {
+    _Atomic uint64_t magic;        /* [F] NETIF_MAGIC, stored last (release) */
+    uint32_t nbufs;                /* [F] for the console; sides use netif_layout */
+    uint32_t buf_size;             /* [F] */
+    _Atomic uint32_t drv_state;    /* [D] enum netif_drv_state, release after the rest */
+    _Atomic uint32_t link_up;      /* [D] 1 = carrier */
+    _Atomic uint32_t drv_restarts; /* [D] bumped on every driver start or device reset */
+    uint32_t caps;                 /* [D] NETIF_CAP_* */
+    uint8_t mac[6];                /* [D] */
+    uint16_t mtu;                  /* [D] */
+    uint32_t reserved;
+};
+_Static_assert(sizeof(struct netif_header) == 48, "netif_header crosses address spaces");
+_Static_assert(offsetof(struct netif_header, mac) == 32, "netif_header layout");
+
+/* The header at the start of every buffer. */
+struct netif_buf_hdr {
+    uint16_t data_off;    /* frame bytes of this buffer start here */
+    uint16_t csum_start;  /* CSUM_NEEDED: from the frame's first byte */
+    uint16_t csum_offset; /* CSUM_NEEDED: from csum_start, where the sum goes */
+    uint16_t gso_size;    /* TSO4: TCP payload bytes per segment */
+    uint16_t hdr_len;     /* TSO4: Ethernet + IP + TCP header bytes */
+    uint16_t nsegs;       /* first buffer: descriptors in this frame */
+    uint32_t reserved;
+};
+_Static_assert(sizeof(struct netif_buf_hdr) == 16, "netif_buf_hdr crosses address spaces");
+_Static_assert(NETIF_HEADROOM_MIN >= sizeof(struct netif_buf_hdr) + 12, "room for a device hdr");
+
+/* Driver counters, page 1: one X() per field, so the console can name them. */
+#define NETIF_DRV_COUNTERS(X)                                                                      \
+    X(rx_frames)                                                                                   \
+    X(rx_bytes)                                                                                    \
+    X(rx_drops)      /* dropped: bad offload header, empty frame, client ring corrupt */           \
+    X(rx_dev_errors) /* device broke the virtqueue protocol: queue reset */                        \
+    X(tx_frames)                                                                                   \
+    X(tx_bytes)                                                                                    \
+    X(tx_drops)         /* dropped in flight by a device reset */                                  \
+    X(tx_client_errors) /* bad descriptor or offload request from the client */                    \
+    X(tx_dev_errors)                                                                               \
+    X(free_errors) /* bad or duplicate buffer on rx.free */                                        \
+    X(kicks)       /* notifications to the device */                                               \
+    X(irqs)        /* interrupt bits seen */                                                       \
+    X(wakeups)                                                                                     \
+    X(signals)   /* notifications to the client */                                                 \
+    X(resets)    /* device resets after an error */                                                \
+    X(reclaimed) /* buffers recovered at start-up from a previous instance */
+
+struct netif_drv_counters {
+#define NETIF_X_FIELD(n) uint64_t n;
+    NETIF_DRV_COUNTERS(NETIF_X_FIELD)
+#undef NETIF_X_FIELD
+};
+_Static_assert(sizeof(struct netif_drv_counters) <= NETIF_PAGE, "one page");
+
+/* Client counters, page 2: named by the client, read by the console. */
+struct netif_app_counters {
+    uint32_t count; /* [C] entries in use */
+    uint32_t reserved;
+    struct {
+        char name[24];
+        uint64_t value;
+    } c[NETIF_APP_COUNTERS];
+};
+_Static_assert(sizeof(struct netif_app_counters) <= NETIF_PAGE, "one page");
+
+/* Where everything is in a region of a given size. */
+struct netif_layout {
+    uint32_t nbufs;       /* power of two, NETIF_MIN_BUFS..NETIF_MAX_BUFS */
+    uint64_t ring_off[4]; /* NETIF_RX_FREE.. order below */
+    uint64_t ring_bytes;
+    uint64_t pool_off;
+    uint64_t bytes; /* total used, <= region size */
+};
+enum { NETIF_RX_FREE, NETIF_RX_ACTIVE, NETIF_TX_FREE, NETIF_TX_ACTIVE };
+#define NETIF_HDR_OFF     0u
+#define NETIF_DRV_CNT_OFF 4096u
+#define NETIF_APP_CNT_OFF 8192u
+#define NETIF_HELD_OFF    12288u
+#define NETIF_RINGS_OFF   16384u
+
+static inline uint64_t netif_page_up(uint64_t v)
+{
+    return (v + NETIF_PAGE - 1) & ~(uint64_t)(NETIF_PAGE - 1);
+}
+
+static inline void netif_layout_for(uint32_t nbufs, struct netif_layout *l)
+{
+    l->nbufs = nbufs;
+    l->ring_bytes = netif_page_up(ring_shared_bytes(nbufs));
+    for (int i = 0; i < 4; i++)
+        l->ring_off[i] = NETIF_RINGS_OFF + (uint64_t)i * l->ring_bytes;
+    l->pool_off = NETIF_RINGS_OFF + 4 * l->ring_bytes;
+    l->bytes = l->pool_off + (uint64_t)nbufs * NETIF_BUF_SIZE;
+}
+
+/* The largest power-of-two buffer count that fits; false if not even 64 do. */
+static inline bool netif_layout(uint64_t region_size, struct netif_layout *l)
+{
+    for (uint32_t n = NETIF_MAX_BUFS; n >= NETIF_MIN_BUFS; n >>= 1) {
+        netif_layout_for(n, l);
+        if (l->bytes <= region_size)
+            return true;
+    }
+    return false;
+}
+
+/* One side's private view of a region. */
+struct netif {
+    uint8_t *base;
+    struct netif_layout l;
+    struct netif_header *hdr;
+    struct netif_drv_counters *drv;
+    struct netif_app_counters *app;
+    uint8_t *held;       /* [D] one byte per buffer */
+    struct ring_pair rx; /* driver: data producer; client: data consumer */
+    struct ring_pair tx; /* driver: data consumer; client: data producer */
+    struct pool_handle pool;
+};
+
+enum netif_side { NETIF_DRIVER = 1, NETIF_CLIENT = 2 };
+
+static inline void *netif_at(void *base, uint64_t off)
+{
+    return (uint8_t *)base + off;
+}
+
+/* True once the region has been formatted (acquire: pairs with netif_format). */
+static inline bool netif_ready(const void *base)
+{
+    const struct netif_header *h = (const struct netif_header *)base;
+    return atomic_load_explicit(&h->magic, memory_order_acquire) == NETIF_MAGIC;
+}
+
+/* Puts buffers [first, first + n) on a ring that nobody has attached yet. */
+static inline void netif_seed(void *ring_mem, const struct netif_layout *l, uint32_t first,
+                              uint32_t n)
+{
+    struct ring_shared *sh = (struct ring_shared *)ring_mem;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t off = (uint64_t)(first + i) * NETIF_BUF_SIZE;
+        sh->slots[i & (l->nbufs - 1)] = (struct ring_desc){off, 0, 0};
+    }
+    atomic_store_explicit(&sh->head, n, memory_order_relaxed); /* ordered by the magic */
+}
+
+/*
+ * Formats a zeroed region once: rings empty, half the buffers on rx.free and
+ * half on tx.free, then the magic (release: pairs with netif_ready). Returns
+ * false if the region is too small. Formatting an already formatted region
+ * does nothing: a restarted driver never re-formats under a running client.
+ */
+static inline bool netif_format(void *base, uint64_t size)
+{
+    struct netif_layout l;
+    if (!netif_layout(size, &l) || ((uintptr_t)base & (NETIF_PAGE - 1)) != 0)
+        return false;
+    if (netif_ready(base))
+        return true;
+    struct netif_header *h = (struct netif_header *)base;
+    h->nbufs = l.nbufs;
+    h->buf_size = NETIF_BUF_SIZE;
+    for (int i = 0; i < 4; i++)
+        ring_init_shared(netif_at(base, l.ring_off[i]), l.nbufs);
+    netif_seed(netif_at(base, l.ring_off[NETIF_RX_FREE]), &l, 0, l.nbufs / 2);
+    netif_seed(netif_at(base, l.ring_off[NETIF_TX_FREE]), &l, l.nbufs / 2, l.nbufs / 2);
+    uint8_t *held = (uint8_t *)netif_at(base, NETIF_HELD_OFF);
+    for (uint32_t i = 0; i < l.nbufs; i++)
+        held[i] = 0;
+    /* Release: every store above is visible to whoever acquires the magic. */
+    atomic_store_explicit(&h->magic, NETIF_MAGIC, memory_order_release);
+    return true;
+}
+
+/*
+ * Attaches one side to a formatted region of `size` bytes mapped at base.
+ * The driver produces rx data and consumes tx data; the client the opposite.
+ * Returns RING_OK, RING_EINVAL (size, alignment, not formatted) or
+ * RING_ECORRUPT (a peer index is insane; the handles stay safe, see ring.h).
+ */
+static inline enum ring_status netif_attach(struct netif *n, void *base, uint64_t size,
+                                            enum netif_side side)
+{
+    *n = (struct netif){.base = NULL};
+    if (!netif_layout(size, &n->l) || !netif_ready(base))
+        return RING_EINVAL;
+    n->base = (uint8_t *)base;
+    n->hdr = (struct netif_header *)base;
+    n->drv = (struct netif_drv_counters *)netif_at(base, NETIF_DRV_CNT_OFF);
+    n->app = (struct netif_app_counters *)netif_at(base, NETIF_APP_CNT_OFF);
+    n->held = (uint8_t *)netif_at(base, NETIF_HELD_OFF);
+    enum ring_role rx = side == NETIF_DRIVER ? RING_PRODUCER : RING_CONSUMER;
+    enum ring_role tx = side == NETIF_DRIVER ? RING_CONSUMER : RING_PRODUCER;
+    enum ring_status a =
+        ring_pair_attach(&n->rx, netif_at(base, n->l.ring_off[NETIF_RX_ACTIVE]),
+                         netif_at(base, n->l.ring_off[NETIF_RX_FREE]), n->l.nbufs, rx);
+    enum ring_status b =
+        ring_pair_attach(&n->tx, netif_at(base, n->l.ring_off[NETIF_TX_ACTIVE]),
+                         netif_at(base, n->l.ring_off[NETIF_TX_FREE]), n->l.nbufs, tx);
+    enum ring_status p =
+        pool_init(&n->pool, netif_at(base, n->l.pool_off), n->l.nbufs, NETIF_BUF_SIZE);
+    if (a == RING_EINVAL || b == RING_EINVAL || p != RING_OK)
+        return RING_EINVAL;
+    return a != RING_OK ? a : b;
+}
+
+/*
+ * Consumer: copies up to max filled slots without consuming them; the caller
+ * validates its copies and then hands the slots back with ring_publish_tail.
+ * This lets a driver record a buffer as held before the peer can see the slot
+ * as free (the restart rule above).
+ */
+static inline uint32_t netif_peek(struct ring_handle *h, struct ring_desc *d, uint32_t max)
+{
+    uint32_t avail;
+    if (h->role != RING_CONSUMER || ring_avail(h, max, &avail) != RING_OK)
+        return 0;
+    if (max > avail)
+        max = avail;
+    for (uint32_t i = 0; i < max; i++)
+        d[i] = h->sh->slots[(h->tail + i) & h->mask];
+    return max;
+}
+
+/* The buffer header of a validated buffer offset. */
+static inline struct netif_buf_hdr *netif_buf_hdr(struct netif *n, uint64_t off)
+{
+    return (struct netif_buf_hdr *)(n->pool.base + off);
+}
+
+/*
+ * Decode only: the data of a descriptor copied out of a ring, or NULL if it
+ * does not name data inside one buffer. *hdr receives a private copy of the
+ * buffer header (read once: the peer may still write the shared one).
+ */
+static inline uint8_t *netif_data(struct netif *n, const struct ring_desc *d,
+                                  struct netif_buf_hdr *hdr)
+{
+    if (!pool_desc_ok(&n->pool, d->offset, d->len)) {
+        n->pool.errors++;
+        return NULL;
+    }
+    *hdr = *netif_buf_hdr(n, d->offset);
+    if (hdr->data_off < NETIF_HEADROOM_MIN || hdr->data_off > NETIF_BUF_SIZE ||
+        d->len > NETIF_BUF_SIZE - hdr->data_off) {
+        n->pool.errors++;
+        return NULL;
+    }
+    return n->pool.base + d->offset + hdr->data_off;
+}
+
+/* Buffer index of a descriptor whose offset names a buffer, or -1. */
+static inline int64_t netif_buf_index(const struct netif *n, uint64_t offset)
+{
+    if (!pool_desc_ok(&n->pool, offset, 0))
+        return -1;
+    return (int64_t)pool_buf_index(&n->pool, offset);
+}
+
+#endif /* RINGWALL_SHM_NETIF_H */
