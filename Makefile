@@ -31,6 +31,7 @@ include lib/lib.mk
 include servers/servers.mk
 include drivers/drivers.mk
 include apps/apps.mk
+include net/net.mk
 include bench/bench.mk
 include tests/tests.mk
 

@@ -18,6 +18,8 @@ $(eval $(call unit_test,ring_test,tests/unit/ring_test.c))
 $(eval $(call unit_test,virtq_test,tests/unit/virtq_test.c drivers/virtio-net/virtq.c))
 $(eval $(call unit_test,netif_test,tests/unit/netif_test.c drivers/virtio-net/vnet_hdr.c))
 $(eval $(call unit_test,frame_test,tests/unit/frame_test.c apps/responder/frame.c))
+$(eval $(call unit_test,json_test,tests/unit/json_test.c apps/iperf3/iperf3_json.c))
+$(eval $(call unit_test,iperf3_test,tests/unit/iperf3_test.c $(IPERF_PROTO_SRCS)))
 CONFIG_SRCS := servers/init/config.c servers/init/config_components.c servers/init/config_net.c \
 	servers/init/config_dump.c
 $(eval $(call unit_test,config_test,tests/unit/config_test.c $(CONFIG_SRCS) lib/fmt.c))
@@ -56,7 +58,7 @@ $(B)/test/%.iso: $(KERNEL_TEST_ELF) $(USER_ELFS) $(TEST_USER_ELFS) $(CONFIG) tes
 	$(Q)scripts/mkiso.sh $@ $(KERNEL_TEST_ELF) "$(CMDLINE_$*)" $(or $(CONFIG_$*),$(CONFIG)) \
 		$(USER_ELFS) $(TEST_USER_ELFS)
 
-test-build: $(ISO) $(TEST_ISOS) $(UNIT_TESTS) $(RING_STRESS)
+test-build: $(ISO) $(TEST_ISOS) $(UNIT_TESTS) $(RING_STRESS) $(IPERF_HOST) $(LWIP_CHECK_ELF)
 
 test: deps
 	$(MAKE) test-build
