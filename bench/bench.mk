@@ -11,7 +11,7 @@ $(RING_BENCH): bench/ring/ring_bench.c shm/ring.h shm/pool.h
 	@echo "  HOST\t$@"
 	$(Q)$(HOSTCC) -std=c11 -O2 $(WARN) -I. $< -o $@ -lpthread
 
-bench-build: $(BENCH_ISOS) $(RING_BENCH) $(B)/test/compose.iso
+bench-build: $(BENCH_ISOS) $(RING_BENCH) $(B)/test/compose.iso $(B)/test/vnet.iso
 
 bench: deps
 	$(MAKE) bench-build

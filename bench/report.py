@@ -12,7 +12,7 @@ import time
 raw, runs = sys.argv[1], sys.argv[2]
 vals = collections.defaultdict(list)
 for line in open(raw):
-    m = re.match(r'^(host |)(\S+) (.+?): ([0-9.]+) (ns/rt|Mdesc/s)', line.strip())
+    m = re.match(r'^(host |)(\S+) (.+?): ([0-9.]+) (ns/rt|Mdesc/s|pps)', line.strip())
     if m:
         vals[(m.group(2), m.group(3))].append((float(m.group(4)), m.group(5)))
 
@@ -47,6 +47,16 @@ for title, ours, theirs in pairs:
 print('\nLinux / Ringwall above 1 means Ringwall is faster. The Linux peer runs two threads of one '
       'process (eventfd, or a pair of pipes for the call); Ringwall figures marked "processes" '
       'cross address spaces on every round trip.\n')
+print('## virtio-net frames per second (host -> appliance -> host ICMP echo, higher is better)\n')
+print('| test | Ringwall (driver + responder) | Linux 6.1 peer | Ringwall / Linux |')
+print('|---|---|---|---|')
+for name in ('vnet ping-flood', 'vnet ping-flood-preload32'):
+    a, at = fig('ringwall', name)
+    b, bt = fig('linux', name)
+    print(f'| {name} | {at} | {bt} | {a / b:.2f} |' if a and b else f'| {name} | {at} | {bt} | - |')
+print('\nBoth guests boot in the same namespace lab with the same QEMU flags (TCG, q35, -smp 2, '
+      'two virtio-net NICs on taps). Not like for like yet: Linux answers with its full IP stack, '
+      'Ringwall with the ARP/ICMP responder.\n')
 print('## Rings (descriptors per second, higher is better)\n')
 print('| configuration | Mdesc/s (median, spread) |')
 print('|---|---|')
