@@ -6,7 +6,7 @@ CMDLINE_kbench := test=user init=kbench.elf
 BENCH_ISOS := $(B)/test/kbench.iso
 
 RING_BENCH := $(B)/bench/ring_bench
-$(RING_BENCH): bench/ring/ring_bench.c shm/ring.h shm/pool.h
+$(RING_BENCH): bench/ring/ring_bench.c tests/stress/host_ntfn.h shm/ring.h shm/pool.h
 	@mkdir -p $(@D)
 	@echo "  HOST\t$@"
 	$(Q)$(HOSTCC) -std=c11 -O2 $(WARN) -I. $< -o $@ -lpthread

@@ -27,7 +27,7 @@ $(eval $(call unit_test,boot_test,tests/unit/boot_test.c kernel/boot.c tests/uni
 
 # Ring concurrency: the two-thread stress test under ThreadSanitizer.
 RING_STRESS := $(B)/tests/ring_stress_tsan
-$(RING_STRESS): tests/stress/ring_stress.c shm/ring.h shm/pool.h
+$(RING_STRESS): tests/stress/ring_stress.c tests/stress/host_ntfn.h shm/ring.h shm/pool.h
 	@mkdir -p $(@D)
 	@echo "  TSAN\t$@"
 	$(Q)$(HOSTCC) -std=c11 -O1 -g -fsanitize=thread $(WARN) -I. $< -o $@ -lpthread

@@ -22,12 +22,9 @@
 #include <unistd.h>
 
 #include "shm/ring.h"
+#include "tests/stress/host_ntfn.h"
 
 #define BENCH_MAX_BATCH 32u
-
-struct ntfn {
-    _Alignas(64) _Atomic uint32_t word;
-};
 
 struct bench {
     struct ring_handle prod;
@@ -39,18 +36,6 @@ struct bench {
     struct ntfn cons_ntfn;
     uint64_t sum; /* consumer: checksum, so the loads are not optimised away */
 };
-
-static void ntfn_signal(struct ntfn *n)
-{
-    atomic_store_explicit(&n->word, 1, memory_order_release);
-    syscall(SYS_futex, &n->word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-}
-
-static void ntfn_wait(struct ntfn *n)
-{
-    while (atomic_exchange_explicit(&n->word, 0, memory_order_acquire) == 0)
-        syscall(SYS_futex, &n->word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
-}
 
 static void pin(int cpu)
 {

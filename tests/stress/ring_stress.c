@@ -26,15 +26,12 @@
 #include <unistd.h>
 
 #include "shm/ring.h"
+#include "tests/stress/host_ntfn.h"
 
 #define STRESS_MAX_BATCH   32u
 #define STRESS_MAX_REPORTS 10
 
 /* A notification: sticky bit, signal sets it, wait clears it (like seL4's). */
-struct ntfn {
-    _Alignas(64) _Atomic uint32_t word;
-};
-
 struct side {
     struct ring_handle ring;
     struct ntfn *wake_me;                   /* this side's notification */
@@ -47,18 +44,6 @@ struct side {
     double t_end;                           /* consumer: when the last descriptor arrived */
     _Alignas(64) _Atomic uint64_t progress; /* watched by main */
 };
-
-static void ntfn_signal(struct ntfn *n)
-{
-    atomic_store_explicit(&n->word, 1, memory_order_release);
-    syscall(SYS_futex, &n->word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-}
-
-static void ntfn_wait(struct ntfn *n)
-{
-    while (atomic_exchange_explicit(&n->word, 0, memory_order_acquire) == 0)
-        syscall(SYS_futex, &n->word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
-}
 
 static double now_s(void);
 
