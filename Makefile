@@ -32,6 +32,7 @@ include servers/servers.mk
 include drivers/drivers.mk
 include apps/apps.mk
 include net/net.mk
+include servers/netstack/netstack.mk
 include bench/bench.mk
 include tests/tests.mk
 
