@@ -54,7 +54,8 @@ for name in ('vnet ping-flood', 'vnet ping-flood-preload32'):
     a, at = fig('ringwall', name)
     b, bt = fig('linux', name)
     print(f'| {name} | {at} | {bt} | {a / b:.2f} |' if a and b else f'| {name} | {at} | {bt} | - |')
-print('\nBoth guests boot in the same namespace lab with the same QEMU flags (TCG, q35, -smp 2, '
+print('\nEach figure is the median bench/vnet/run.sh takes over its own alternating runs. '
+      'Both guests boot in the same namespace lab with the same QEMU flags (TCG, q35, -smp 2, '
       'two virtio-net NICs on taps). Not like for like yet: Linux answers with its full IP stack, '
       'Ringwall with the ARP/ICMP responder.\n')
 print('## Rings (descriptors per second, higher is better)\n')

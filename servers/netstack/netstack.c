@@ -14,6 +14,7 @@
 #include "apps/iperf3/iperf3_server.h"
 #include "arch/sys_arch.h"
 #include "lib/rw.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
 #include "servers/netstack/nsif.h"
@@ -103,6 +104,9 @@ static uint32_t netstack_pass(bool *all_up)
         nsring_flush(i);
         *all_up &= nsifs[i].up;
     }
+    // A segment refused for want of a transmit buffer is not in flight, so no
+    // retransmission timer would resend it: retry those connections now.
+    tcp_txnow();
     return work;
 }
 

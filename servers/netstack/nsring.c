@@ -24,6 +24,7 @@ struct nsring {
     const struct comp_channel *to_driver;
     struct netif nif;
     bool attached, in_frame, frame_bad;
+    bool starved; // a frame found no transmit buffer: kick the driver to reclaim
     uint32_t frame_len, frame_flags;
     struct netif_buf_hdr frame_hdr; // first buffer's header of the frame
     uint64_t stash[NETIF_MAX_BUFS]; // tx buffers we own (offsets)
@@ -219,6 +220,7 @@ uint8_t *nsring_tx_begin(uint32_t i, uint32_t len)
         nsring_flush(i);
     if (!s->nstash) {
         s->cnt[NC_TX_NOBUF]++;
+        s->starved = true;
         return NULL;
     }
     s->cur_tx = s->stash[--s->nstash];
@@ -237,8 +239,17 @@ void nsring_tx_commit(uint32_t i, uint32_t len)
 void nsring_flush(uint32_t i)
 {
     struct nsring *s = &rings[i];
+    if (s->attached && s->starved && !s->ntxq && !s->nrxfree) {
+        // Out of transmit buffers with nothing new to publish: the driver may
+        // sleep with our sent frames unreclaimed, so wake it to return them.
+        s->starved = false;
+        comp_signal(s->to_driver);
+        s->cnt[NC_SIGNALS]++;
+        return;
+    }
     if (!s->attached || (!s->ntxq && !s->nrxfree))
         return;
+    s->starved = false;
     uint32_t ntx = s->ntxq, nfree = s->nrxfree;
     ring_enqueue_batch(&s->nif.tx.active, s->txq, ntx);
     ring_enqueue_batch(&s->nif.rx.free, s->rxfree, nfree);
