@@ -28,13 +28,6 @@ command -v iperf3 >/dev/null || { echo "FAIL iperf3: not installed"; exit 1; }
 lab_up 1500 || { echo "FAIL lab: namespaces"; exit 1; }
 lab_qemu "$ISO" ""
 
-ready() {
-    for _ in $(seq 1 90); do
-        $LAB_A ping -c 1 -W 1 198.18.0.1 >/dev/null 2>&1 &&
-            $LAB_B ping -c 1 -W 1 198.19.0.1 >/dev/null 2>&1 && return 0
-    done
-    return 1
-}
 
 check_ping() { # NAME NS ADDR ARGS...
     local name=$1 ns=$2 addr=$3 out
@@ -70,7 +63,7 @@ check_iperf() { # NAME NS ADDR IPERF-ARGS...
     sleep 1 # the server takes one test at a time
 }
 
-if ready; then pass netstack-up; else fail netstack-up "see $LAB_WORK/serial.log"; fi
+if lab_ready; then pass netstack-up; else fail netstack-up "see $LAB_WORK/serial.log"; fi
 check_ping netstack-lan-ping vn-a 198.18.0.1 -c 20 -i 0.05 -w 30
 check_ping netstack-wan-ping vn-b 198.19.0.1 -c 20 -i 0.05 -w 30
 check_ping netstack-lan-1472 vn-a 198.18.0.1 -c 10 -i 0.05 -s 1472 -M do -w 30

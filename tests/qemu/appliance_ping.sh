@@ -17,14 +17,7 @@ trap lab_down EXIT
 
 lab_up 1500 || { echo "FAIL lab: namespaces"; exit 1; }
 lab_qemu "$B/ringwall.iso" ""
-ready() {
-    for _ in $(seq 1 90); do
-        $LAB_A ping -c 1 -W 1 198.18.0.1 >/dev/null 2>&1 &&
-            $LAB_B ping -c 1 -W 1 198.19.0.1 >/dev/null 2>&1 && return 0
-    done
-    return 1
-}
-if ready; then pass appliance-up; else fail appliance-up "see $LAB_WORK/serial.log"; fi
+if lab_ready; then pass appliance-up; else fail appliance-up "see $LAB_WORK/serial.log"; fi
 check_ping() {   # NAME NS ADDR ARGS...
     local name=$1 ns=$2 addr=$3
     shift 3

@@ -117,3 +117,13 @@ lab_stats() {
 lab_get() {
     grep -a "^VNET-STATS $2 $3 " "$1" | tr ' ' '\n' | sed -n "s/^$4=//p" | head -1
 }
+
+# lab_ready: waits (up to about three minutes) until the guest answers ping on
+# both NICs at the appliance addresses, 198.18.0.1 and 198.19.0.1.
+lab_ready() {
+    for _ in $(seq 1 90); do
+        $LAB_A ping -c 1 -W 1 198.18.0.1 >/dev/null 2>&1 &&
+            $LAB_B ping -c 1 -W 1 198.19.0.1 >/dev/null 2>&1 && return 0
+    done
+    return 1
+}
