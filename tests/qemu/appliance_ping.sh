@@ -31,8 +31,8 @@ check_ping() {   # NAME NS ADDR ARGS...
 }
 check_ping appliance-lan-flood vn-a 198.18.0.1 -f -c 500 -w 30
 check_ping appliance-wan-flood vn-b 198.19.0.1 -f -c 500 -w 30
-check_ping appliance-lan-1472 vn-a 198.18.0.1 -c 20 -i 0.05 -s 1472 -M do -w 30
-check_ping appliance-wan-1472 vn-b 198.19.0.1 -c 20 -i 0.05 -s 1472 -M do -w 30
+check_ping appliance-lan-1472 vn-a 198.18.0.1 -c 20 -i 0.05 -s 1472 -M "do" -w 30
+check_ping appliance-wan-1472 vn-b 198.19.0.1 -c 20 -i 0.05 -s 1472 -M "do" -w 30
 if grep -aq "init: started 'vnet0'" "$LAB_WORK/serial.log" &&
     ! grep -aq "faulted\|refusing" "$LAB_WORK/serial.log"; then
     pass appliance-clean-log
