@@ -15,7 +15,7 @@ HOSTCC := gcc
 WARN := -Wall -Wextra -Werror
 KCFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
 	-mno-red-zone -mcmodel=kernel -mgeneral-regs-only -fno-omit-frame-pointer \
-	-fno-asynchronous-unwind-tables -MD -MP -I. -DRW_VERSION='"$(VERSION)"'
+	-fno-asynchronous-unwind-tables -MD -MP -I. -I$(B)/gen
 UCFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
 	-mgeneral-regs-only -fno-asynchronous-unwind-tables -MD -MP -I.
 HOSTCFLAGS := -std=gnu11 -O2 -g $(WARN) -MD -MP -I.

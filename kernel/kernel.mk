@@ -26,3 +26,13 @@ $(KERNEL_TEST_ELF): $(call obj_kt,$(KERNEL_TEST_SRCS)) $(KERNEL_LDS)
 	@echo "  LD	$@"
 	$(Q)$(CC) $(KLDFLAGS) -o $@ $(call obj_kt,$(KERNEL_TEST_SRCS)) -lgcc
 	$(Q)grub-file --is-x86-multiboot2 $@
+
+# The version in the boot banner: rewritten only when `git describe` changes,
+# so the files that include it rebuild exactly then.
+VERSION_H := $(B)/gen/version.h
+$(VERSION_H): FORCE
+	@mkdir -p $(@D)
+	@echo '#define RW_VERSION "$(VERSION)"' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(B)/k/kernel/main.o $(B)/kt/kernel/main.o: $(VERSION_H)
+.PHONY: FORCE

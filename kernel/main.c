@@ -27,9 +27,7 @@
 #include "kernel/vm.h"
 #include "lib/string.h"
 
-#ifndef RW_VERSION
-#define RW_VERSION "unknown"
-#endif
+#include "version.h" // generated: RW_VERSION
 
 #define INIT_STACK_SIZE  (64 * 1024)
 #define INIT_BOOTINFO_VA 0x10000000ull
