@@ -322,14 +322,7 @@ static inline enum ring_status netif_attach(struct netif *n, void *base, uint64_
  */
 static inline uint32_t netif_peek(struct ring_handle *h, struct ring_desc *d, uint32_t max)
 {
-    uint32_t avail;
-    if (h->role != RING_CONSUMER || ring_avail(h, max, &avail) != RING_OK)
-        return 0;
-    if (max > avail)
-        max = avail;
-    for (uint32_t i = 0; i < max; i++)
-        d[i] = h->sh->slots[(h->tail + i) & h->mask];
-    return max;
+    return ring_peek_batch(h, d, max);
 }
 
 /* The buffer header of a validated buffer offset. */

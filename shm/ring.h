@@ -330,11 +330,12 @@ static inline uint32_t ring_enqueue_batch(struct ring_handle *h, const struct ri
 }
 
 /*
- * Consumer: dequeue up to max descriptors into d and return how many. Each
- * slot is copied once; validate the copy (pool_desc_ptr), never re-read the
- * slot. 0 means empty, a corrupt head (h->errors grew) or a producer handle.
+ * Consumer: copy up to max filled slots into d without consuming them, and
+ * return how many. The caller validates its copies and hands the slots back
+ * with ring_publish_tail. 0 means empty, a corrupt head (h->errors grew) or a
+ * producer handle.
  */
-static inline uint32_t ring_dequeue_batch(struct ring_handle *h, struct ring_desc *d, uint32_t max)
+static inline uint32_t ring_peek_batch(struct ring_handle *h, struct ring_desc *d, uint32_t max)
 {
     uint32_t avail;
     if (h->role != RING_CONSUMER || ring_avail(h, max, &avail) != RING_OK)
@@ -343,9 +344,20 @@ static inline uint32_t ring_dequeue_batch(struct ring_handle *h, struct ring_des
         max = avail;
     for (uint32_t i = 0; i < max; i++)
         d[i] = h->sh->slots[(h->tail + i) & h->mask];
-    if (max != 0)
-        ring_publish_tail(h, max);
     return max;
+}
+
+/*
+ * Consumer: dequeue up to max descriptors into d and return how many. Each
+ * slot is copied once; validate the copy (pool_desc_ptr), never re-read the
+ * slot. 0 means empty, a corrupt head (h->errors grew) or a producer handle.
+ */
+static inline uint32_t ring_dequeue_batch(struct ring_handle *h, struct ring_desc *d, uint32_t max)
+{
+    uint32_t n = ring_peek_batch(h, d, max);
+    if (n != 0)
+        ring_publish_tail(h, n);
+    return n;
 }
 
 /* Producer: enqueue one descriptor. */

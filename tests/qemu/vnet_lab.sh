@@ -127,3 +127,12 @@ lab_ready() {
     done
     return 1
 }
+
+# lab_ping NAME NS ADDR PING-ARGS...: passes (through the caller's pass and
+# fail) only on 0% loss, with ping's summary in the failure message.
+lab_ping() {
+    local name=$1 ns=$2 addr=$3 out
+    shift 3
+    out=$(ip netns exec "$ns" ping -q "$@" "$addr" 2>&1 | grep 'packets transmitted')
+    if echo "$out" | grep -q ' 0% packet loss'; then pass "$name"; else fail "$name" "$addr: $out"; fi
+}
