@@ -108,6 +108,23 @@ bool iperf_sending(const struct iperf_sess *s)
     return s->sending;
 }
 
+// The client reads -R data in whole blocks of params.len bytes and, once it
+// has sent TEST_END, waits for the rest of the block it is reading before it
+// looks at the control connection again. So a stream that stops must stop on
+// a block boundary: after the test, each stream may send up to the next one.
+size_t iperf_stream_room(const struct iperf_sess *s, const struct iperf_tcpconn *c)
+{
+    uint64_t blk = s->params.len > 0 ? (uint64_t)s->params.len : IPERF_DEFAULT_BLKSIZE;
+
+    if (!s->params.reverse || c->slot < 0 || c->slot >= s->nstreams)
+        return 0;
+    if (s->sending)
+        return SIZE_MAX;
+    if (s->phase == IPERF_PH_IDLE)
+        return 0;
+    return (size_t)((blk - s->streams[c->slot].bytes % blk) % blk);
+}
+
 // Reads a length-prefixed JSON message; returns the bytes consumed and sets
 // *done when the whole message is in s->msg (msg_got may exceed IPERF_MSG_MAX:
 // the excess is dropped and the message then counts as too large).
@@ -219,7 +236,10 @@ static void end_test(struct iperf_sess *s)
     s->sending = false;
     s->phase = IPERF_PH_RESULTS;
     msg_reset(s);
-    send_state(s, IPERF_EXCHANGE_RESULTS);
+    if (!send_state(s, IPERF_EXCHANGE_RESULTS))
+        return;
+    if (s->params.reverse)
+        s->ops->send_start(s->ctx); // finish each stream's last block
 }
 
 // One state byte from the client while streams are set up, running or shown.

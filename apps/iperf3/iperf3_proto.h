@@ -12,10 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IPERF_PORT        5201
-#define IPERF_COOKIE_LEN  37
-#define IPERF_MAX_STREAMS 16
-#define IPERF_MSG_MAX     16384
+#define IPERF_PORT            5201
+#define IPERF_COOKIE_LEN      37
+#define IPERF_MAX_STREAMS     16
+#define IPERF_MSG_MAX         16384
+#define IPERF_DEFAULT_BLKSIZE 131072 // TCP block when the client sends no "len"
 
 // The state byte the server writes on the control connection.
 enum iperf_state {
@@ -84,7 +85,7 @@ struct iperf_ops {
     bool (*ctrl_send)(void *ctx, const void *buf, size_t len);
     // Close the control connection and every data connection (test over or failed).
     void (*close_all)(void *ctx);
-    // With -R: start sending on every data connection (iperf_sending is true).
+    // With -R: send on every data connection, up to iperf_stream_room().
     void (*send_start)(void *ctx);
     uint64_t (*now_ns)(void *ctx);
 };
@@ -120,6 +121,9 @@ void iperf_stream_sent(struct iperf_sess *s, const struct iperf_tcpconn *c, size
 enum iperf_udp_action iperf_udp_input(struct iperf_sess *s, uint64_t key, const uint8_t *head,
                                       size_t headlen, size_t total, uint8_t reply[4]);
 bool iperf_sending(const struct iperf_sess *s);
+// With -R: how many more bytes this stream may send now (SIZE_MAX while the
+// test runs; after it, what completes the client's current block; else 0).
+size_t iperf_stream_room(const struct iperf_sess *s, const struct iperf_tcpconn *c);
 // Builds the server's results JSON; returns its length (0 if it did not fit).
 size_t iperf_results_json(const struct iperf_sess *s, char *buf, size_t cap);
 

@@ -78,17 +78,22 @@ static void op_close_all(void *ctx)
             conn_release(&srv->conns[i]);
 }
 
-// Queues as much -R payload as the send buffer and queue allow.
+// Queues as much -R payload as the stream may send and the send buffer and
+// queue allow.
 static void pump(struct iperf_conn *c)
 {
     struct iperf_sess *s = &c->srv->sess;
+    size_t want;
 
-    while (iperf_sending(s)) {
+    while ((want = iperf_stream_room(s, &c->tc)) > 0) {
         u32_t room = tcp_sndbuf(c->pcb);
-        u16_t n = room < IPERF_CHUNK ? (u16_t)room : IPERF_CHUNK;
-        if (n < TCP_MSS || tcp_sndqueuelen(c->pcb) + IPERF_CHUNK / TCP_MSS + 2 > TCP_SND_QUEUELEN)
+        size_t n = room < IPERF_CHUNK ? room : IPERF_CHUNK;
+        if (n > want)
+            n = want;
+        if ((n < TCP_MSS && n < want) ||
+            tcp_sndqueuelen(c->pcb) + IPERF_CHUNK / TCP_MSS + 2 > TCP_SND_QUEUELEN)
             break;
-        if (tcp_write(c->pcb, zero_block, n, 0) != ERR_OK)
+        if (tcp_write(c->pcb, zero_block, (u16_t)n, 0) != ERR_OK)
             break;
         iperf_stream_sent(s, &c->tc, n);
     }
@@ -222,7 +227,7 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 
     (void)pcb;
     (void)len;
-    if (c && c->used && !c->ctrl && iperf_sending(&c->srv->sess))
+    if (c && c->used && !c->ctrl && iperf_stream_room(&c->srv->sess, &c->tc) > 0)
         pump(c);
     return ERR_OK;
 }

@@ -64,8 +64,11 @@ start() {
     # not through inns: $! must be the harness itself (ip netns exec execs it)
     ip netns exec "$NS" "$HARNESS" "$TAP" "$SERVER" >"$LOG/harness.log" 2>&1 &
     hpid=$!
-    for _ in $(seq 50); do
+    # creating the tap can wait on the kernel tearing down an earlier test's
+    # namespaces: allow it 30 s
+    for _ in $(seq 300); do
         grep -q "^ready" "$LOG/harness.log" 2>/dev/null && break
+        kill -0 "$hpid" 2>/dev/null || break
         sleep 0.1
     done
     inns ip addr add 198.18.0.2/24 dev "$TAP" &&

@@ -250,6 +250,27 @@ static void test_reverse(void **state)
     assert_int_equal(stream_field(res, n, 0, "bytes"), 65636);
 }
 
+// The client reads -R data in whole blocks: after TEST_END a stream may only
+// complete the block it is in, and a stream on a boundary must stop.
+static void test_reverse_ends_on_block(void **state)
+{
+    struct iperf_tcpconn c;
+
+    (void)state;
+    open_session("{\"tcp\":true,\"parallel\":1,\"reverse\":true,\"time\":3,\"len\":1000}");
+    open_stream(&c);
+    assert_int_equal(next_state(), IPERF_TEST_START);
+    assert_int_equal(next_state(), IPERF_TEST_RUNNING);
+    assert_true(iperf_stream_room(&sess, &c) == SIZE_MAX);
+    iperf_stream_sent(&sess, &c, 2300);
+    ctrl_byte(IPERF_TEST_END);
+    assert_int_equal(next_state(), IPERF_EXCHANGE_RESULTS);
+    assert_int_equal(fk.send_starts, 2); // kicked to finish the block
+    assert_int_equal(iperf_stream_room(&sess, &c), 700);
+    iperf_stream_sent(&sess, &c, 700);
+    assert_int_equal(iperf_stream_room(&sess, &c), 0);
+}
+
 static void test_second_client_denied(void **state)
 {
     struct iperf_tcpconn c;
@@ -420,6 +441,7 @@ int main(void)
         cmocka_unit_test_setup(test_fragmented, setup),
         cmocka_unit_test_setup(test_parallel_ids, setup),
         cmocka_unit_test_setup(test_reverse, setup),
+        cmocka_unit_test_setup(test_reverse_ends_on_block, setup),
         cmocka_unit_test_setup(test_second_client_denied, setup),
         cmocka_unit_test_setup(test_client_vanishes, setup),
         cmocka_unit_test_setup(test_client_terminate, setup),
