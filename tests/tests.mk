@@ -24,6 +24,9 @@ CONFIG_SRCS := servers/init/config.c servers/init/config_components.c servers/in
 	servers/init/config_dump.c
 $(eval $(call unit_test,config_test,tests/unit/config_test.c $(CONFIG_SRCS) lib/fmt.c))
 $(eval $(call unit_test,boot_test,tests/unit/boot_test.c kernel/boot.c tests/unit/klog_stub.c))
+$(eval $(call unit_test,nvme_prp_test,tests/unit/nvme_prp_test.c drivers/nvme/nvme_prp.c))
+$(eval $(call unit_test,blk_test,tests/unit/blk_test.c))
+$(eval $(call unit_test,blklog_test,tests/unit/blklog_test.c servers/blk/blklog.c))
 
 # Ring concurrency: the two-thread stress test under ThreadSanitizer.
 RING_STRESS := $(B)/tests/ring_stress_tsan
@@ -39,13 +42,15 @@ $(eval $(call test_user_elf,ringtest,tests/user/ringtest.c))
 
 # Test ISOs: the test kernel with "test=NAME" (and more) on its command line,
 # carrying the appliance's components and the test-only programs.
-TEST_ISO_NAMES := ktest fault user compose badconf vnet fournic
+TEST_ISO_NAMES := ktest fault user compose badconf vnet fournic nvme
 CMDLINE_ktest := test=ktest
 CMDLINE_fault := test=fault
 CMDLINE_user := test=user init=utest.elf
 CMDLINE_vnet := test=user init=vnet-lab.elf
 CMDLINE_fournic := test=user
 CONFIG_fournic := tests/qemu/four.conf
+CMDLINE_nvme := test=user
+CONFIG_nvme := tests/qemu/nvme.conf
 CMDLINE_compose := test=user
 CONFIG_compose := tests/qemu/compose.conf
 CMDLINE_badconf := test=user
