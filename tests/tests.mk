@@ -24,6 +24,12 @@ CONFIG_SRCS := servers/init/config.c servers/init/config_components.c servers/in
 	servers/init/config_dump.c
 $(eval $(call unit_test,config_test,tests/unit/config_test.c $(CONFIG_SRCS) lib/fmt.c))
 $(eval $(call unit_test,boot_test,tests/unit/boot_test.c kernel/boot.c tests/unit/klog_stub.c))
+$(eval $(call unit_test,fw_pkt_test,tests/unit/fw_pkt_test.c $(FW_SRCS)))
+$(eval $(call unit_test,fw_route_test,tests/unit/fw_route_test.c $(FW_SRCS)))
+$(eval $(call unit_test,fw_rules_test,tests/unit/fw_rules_test.c $(FW_SRCS)))
+$(eval $(call unit_test,fw_conn_test,tests/unit/fw_conn_test.c $(FW_SRCS)))
+$(eval $(call unit_test,fw_nat_test,tests/unit/fw_nat_test.c $(FW_SRCS)))
+$(eval $(call unit_test,fw_filter_test,tests/unit/fw_filter_test.c $(FW_SRCS)))
 
 # Ring concurrency: the two-thread stress test under ThreadSanitizer.
 RING_STRESS := $(B)/tests/ring_stress_tsan
