@@ -27,6 +27,12 @@ $(eval $(call unit_test,boot_test,tests/unit/boot_test.c kernel/boot.c tests/uni
 $(eval $(call unit_test,nvme_prp_test,tests/unit/nvme_prp_test.c drivers/nvme/nvme_prp.c))
 $(eval $(call unit_test,blk_test,tests/unit/blk_test.c))
 $(eval $(call unit_test,blklog_test,tests/unit/blklog_test.c servers/blk/blklog.c))
+$(eval $(call unit_test,fw_pkt_test,tests/unit/fw_pkt_test.c $(FW_SRCS)))
+$(eval $(call unit_test,fw_route_test,tests/unit/fw_route_test.c $(FW_SRCS)))
+$(eval $(call unit_test,fw_rules_test,tests/unit/fw_rules_test.c $(FW_SRCS)))
+$(eval $(call unit_test,fw_conn_test,tests/unit/fw_conn_test.c $(FW_SRCS)))
+$(eval $(call unit_test,fw_nat_test,tests/unit/fw_nat_test.c $(FW_SRCS)))
+$(eval $(call unit_test,fw_filter_test,tests/unit/fw_filter_test.c $(FW_SRCS)))
 
 # Ring concurrency: the two-thread stress test under ThreadSanitizer.
 RING_STRESS := $(B)/tests/ring_stress_tsan
