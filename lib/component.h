@@ -18,6 +18,7 @@
 #define COMP_MAX_CHANNELS 16
 #define COMP_MAX_DEVICES  8
 #define COMP_ARGS_MAX     128
+#define COMP_CONFIG_NAME  "ringwall.conf" // read-only region: the configuration text
 
 // Bits of a component's own notification that init reserves.
 #define COMP_BIT_CONTROL    (1ull << 63) // a message waits on ci->control
@@ -33,6 +34,8 @@ struct comp_region {
     uint64_t phys;   // physical base (regions are contiguous, for DMA)
     uint32_t handle; // memory object handle (RIGHT_PHYS)
     uint32_t read_only;
+    uint32_t id; // the region's number in the configuration, 1.. (same in every component)
+    uint32_t reserved;
 };
 
 struct comp_channel {

@@ -65,6 +65,17 @@
  * rx.free only when it runs short of receive buffers. The driver also signals
  * after it (re)publishes its state (drv_state, link, mac) in the header.
  *
+ * Forwarding (zero copy between NICs): a descriptor on tx.active may name a
+ * buffer of ANOTHER NIC's region that is also mapped into this driver. Its
+ * offset then carries that region's configuration number (comp_region.id,
+ * the same in every component) in the upper 32 bits, netif_desc_make(); 0 or
+ * the driver's own region number means its own pool. The driver sends it from
+ * that pool and returns it on tx.free with the same offset, so the client can
+ * give it back to the NIC it came from. Only tx.active carries foreign
+ * buffers; rx.free takes the region's own buffers only. A driver that dies
+ * while the device holds foreign buffers cannot give them back (their owner's
+ * pool is short by that many until it is reformatted).
+ *
  * Restart: a restarted driver must not lose the buffers it held. It records in
  * held[i] (its own page) every buffer it took: set BEFORE it publishes the
  * consuming tail, cleared BEFORE it publishes the producing head. A restarted
@@ -336,20 +347,41 @@ static inline struct netif_buf_hdr *netif_buf_hdr(struct netif *n, uint64_t off)
  * does not name data inside one buffer. *hdr receives a private copy of the
  * buffer header (read once: the peer may still write the shared one).
  */
+static inline uint8_t *netif_pool_data(struct pool_handle *p, uint64_t off, uint32_t len,
+                                       struct netif_buf_hdr *hdr)
+{
+    if (!pool_desc_ok(p, off, len)) {
+        p->errors++;
+        return NULL;
+    }
+    *hdr = *(const struct netif_buf_hdr *)(p->base + off);
+    if (hdr->data_off < NETIF_HEADROOM_MIN || hdr->data_off > NETIF_BUF_SIZE ||
+        len > NETIF_BUF_SIZE - hdr->data_off) {
+        p->errors++;
+        return NULL;
+    }
+    return p->base + off + hdr->data_off;
+}
+
 static inline uint8_t *netif_data(struct netif *n, const struct ring_desc *d,
                                   struct netif_buf_hdr *hdr)
 {
-    if (!pool_desc_ok(&n->pool, d->offset, d->len)) {
-        n->pool.errors++;
-        return NULL;
-    }
-    *hdr = *netif_buf_hdr(n, d->offset);
-    if (hdr->data_off < NETIF_HEADROOM_MIN || hdr->data_off > NETIF_BUF_SIZE ||
-        d->len > NETIF_BUF_SIZE - hdr->data_off) {
-        n->pool.errors++;
-        return NULL;
-    }
-    return n->pool.base + d->offset + hdr->data_off;
+    return netif_pool_data(&n->pool, d->offset, d->len, hdr);
+}
+
+/* Which pool a descriptor names (see Forwarding above), and where in it. */
+#define NETIF_POOL_SHIFT 32
+static inline uint32_t netif_desc_pool(uint64_t offset)
+{
+    return (uint32_t)(offset >> NETIF_POOL_SHIFT);
+}
+static inline uint64_t netif_desc_off(uint64_t offset)
+{
+    return offset & (((uint64_t)1 << NETIF_POOL_SHIFT) - 1);
+}
+static inline uint64_t netif_desc_make(uint32_t pool, uint64_t off)
+{
+    return (uint64_t)pool << NETIF_POOL_SHIFT | off;
 }
 
 /* Buffer index of a descriptor whose offset names a buffer, or -1. */

@@ -111,6 +111,7 @@ static int attach_regions(struct vnet *v)
     if (netif_attach(&v->nif, (void *)net->va, net->size, NETIF_DRIVER) == RING_EINVAL)
         return RW_EINVAL; // RING_ECORRUPT: the handles are safe, carry on
     v->pool_phys = net->phys + v->nif.l.pool_off;
+    v->region_id = net->id;
     v->cnt = *v->nif.drv; // counters run on across restarts (read once, never again)
     v->vq_mem = (uint8_t *)vq->va;
     v->vq_phys = vq->phys;

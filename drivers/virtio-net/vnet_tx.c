@@ -12,16 +12,27 @@
 
 #define VNET_HDR_LEN ((uint32_t)sizeof(struct virtio_net_hdr))
 
+// The descriptor offset that gives a transmit token's buffer back.
+static uint64_t token_release(struct vnet *v, uint32_t token)
+{
+    uint32_t slot = token / NETIF_MAX_BUFS, idx = token % NETIF_MAX_BUFS;
+    if (slot == 0) {
+        v->nif.held[idx] = 0;
+        return vnet_buf_off(idx);
+    }
+    struct vnet_pool *p = &v->pools[slot - 1];
+    p->held[idx] = 0;
+    return netif_desc_make(p->id, vnet_buf_off(idx));
+}
+
 // Clears held and publishes the buffers on tx.free (held first: restart rule).
 void vnet_tx_return(struct vnet *v, const uint32_t *idx, uint32_t n)
 {
     struct ring_desc d[VNET_BATCH];
     while (n) {
         uint32_t k = n < VNET_BATCH ? n : VNET_BATCH;
-        for (uint32_t i = 0; i < k; i++) {
-            v->nif.held[idx[i]] = 0;
-            d[i] = (struct ring_desc){vnet_buf_off(idx[i]), 0, 0};
-        }
+        for (uint32_t i = 0; i < k; i++)
+            d[i] = (struct ring_desc){token_release(v, idx[i]), 0, 0};
         ring_enqueue_batch(&v->nif.tx.free, d, k); // release (A); full only if corrupt
         v->tx_returned = true;
         idx += k;
@@ -54,6 +65,62 @@ struct tx_frame {
     uint8_t *data0;
 };
 
+// Finds (attaching on first use) the slot of another NIC's pool by its region
+// number: a formatted netif region mapped into us. -1 if there is none.
+static int pool_slot(struct vnet *v, uint32_t id)
+{
+    for (int i = 0; i < VNET_MAX_POOLS && v->pools[i].id; i++) {
+        if (v->pools[i].id == id)
+            return i;
+    }
+    const struct comp_info *ci = v->ci;
+    for (uint32_t r = 0; r < ci->nregions && r < COMP_MAX_REGIONS; r++) {
+        const struct comp_region *cr = &ci->regions[r];
+        struct netif_layout l;
+        if (cr->id != id || !netif_layout(cr->size, &l) || !netif_ready((void *)cr->va))
+            continue;
+        for (int i = 0; i < VNET_MAX_POOLS; i++) {
+            struct vnet_pool *p = &v->pools[i];
+            if (p->id)
+                continue;
+            if (pool_init(&p->pool, (uint8_t *)cr->va + l.pool_off, l.nbufs, NETIF_BUF_SIZE) !=
+                RING_OK)
+                return -1;
+            p->id = id;
+            p->phys = cr->phys + l.pool_off;
+            return i;
+        }
+    }
+    return -1;
+}
+
+// Decode one descriptor: its pool, buffer and data; marks the buffer held
+// (before the tail moves: restart rule; catches repeats). Returns the
+// physical address of its data, 0 if it names no buffer of a pool we have.
+static uint64_t tx_desc(struct vnet *v, const struct ring_desc *d, struct tx_frame *t,
+                        struct netif_buf_hdr *h, uint8_t **data)
+{
+    uint32_t id = netif_desc_pool(d->offset);
+    uint64_t off = netif_desc_off(d->offset), phys = v->pool_phys;
+    struct pool_handle *pool = &v->nif.pool;
+    uint8_t *held = v->nif.held;
+    int slot = -1;
+    if (id != 0 && id != v->region_id) {
+        if ((slot = pool_slot(v, id)) < 0)
+            return 0;
+        pool = &v->pools[slot].pool;
+        held = v->pools[slot].held;
+        phys = v->pools[slot].phys;
+    }
+    if (!pool_desc_ok(pool, off, 0) || held[off / NETIF_BUF_SIZE])
+        return 0; // not a buffer, or one we already hold: never touch it
+    uint32_t idx = (uint32_t)(off / NETIF_BUF_SIZE);
+    held[idx] = 1;
+    t->idx[t->nidx++] = VNET_TOKEN((uint32_t)(slot + 1), idx);
+    *data = netif_pool_data(pool, off, d->len, h);
+    return *data && d->len ? phys + off + h->data_off : 0;
+}
+
 // Decode: checks every descriptor of the frame and builds the segments.
 static bool tx_decode(struct vnet *v, const struct ring_desc *d, uint32_t k, struct tx_frame *t)
 {
@@ -61,16 +128,10 @@ static bool tx_decode(struct vnet *v, const struct ring_desc *d, uint32_t k, str
     t->nidx = 0;
     t->total = 0;
     for (uint32_t j = 0; j < k; j++) {
-        int64_t idx = netif_buf_index(&v->nif, d[j].offset);
-        if (idx < 0 || v->nif.held[idx]) {
-            ok = false; // not a buffer, or one we already hold: never touch it
-            continue;
-        }
-        v->nif.held[idx] = 1; // before the tail moves (restart rule); catches repeats
-        t->idx[t->nidx++] = (uint32_t)idx;
         struct netif_buf_hdr h;
-        uint8_t *data = netif_data(&v->nif, &d[j], &h);
-        if (!data || d[j].len == 0) {
+        uint8_t *data = 0;
+        uint64_t addr = tx_desc(v, &d[j], t, &h, &data);
+        if (!addr) {
             ok = false;
             continue;
         }
@@ -78,7 +139,7 @@ static bool tx_decode(struct vnet *v, const struct ring_desc *d, uint32_t k, str
             t->h0 = h;
             t->data0 = data;
         }
-        t->segs[j] = (struct virtq_seg){v->pool_phys + d[j].offset + h.data_off, d[j].len, false};
+        t->segs[j] = (struct virtq_seg){addr, d[j].len, false};
         t->total += d[j].len;
     }
     return ok;

@@ -44,6 +44,20 @@ struct vnet_rx_frame {
     struct ring_desc d[NETIF_MAX_SEGS];
 };
 
+// Another NIC's pool this driver transmits from (forwarding, shm/netif.h),
+// found by region number on first use. held[] is private: buffers of a pool
+// we do not own cannot be recovered by a restarted instance.
+#define VNET_MAX_POOLS 7
+struct vnet_pool {
+    uint32_t id;             // [I] comp_region.id, 0 = slot unused
+    uint64_t phys;           // [I] physical address of the pool
+    struct pool_handle pool; // [I]
+    uint8_t held[NETIF_MAX_BUFS];
+};
+
+// Virtqueue tokens of transmitted buffers: pool slot (0 = ours) and index.
+#define VNET_TOKEN(slot, idx) ((slot)*NETIF_MAX_BUFS + (idx))
+
 struct vnet {
     const struct comp_info *ci;        // [I]
     const struct comp_channel *client; // [I] OUT channel to the client
@@ -67,7 +81,9 @@ struct vnet {
     bool rx_published, tx_returned; // produced on rx.active / tx.free this round
     // the region shared with the client
     struct netif nif;
-    uint64_t pool_phys;             // [I]
+    uint64_t pool_phys; // [I]
+    uint32_t region_id; // [I] our region's configuration number
+    struct vnet_pool pools[VNET_MAX_POOLS];
     uint8_t *vq_mem;                // [I] queue region (driver only)
     uint64_t vq_phys;               // [I]
     uint32_t spare[NETIF_MAX_BUFS]; // held empty buffers not posted to the device

@@ -118,7 +118,24 @@ static void add_region(struct comp_state *c, const struct config_region *r, uint
     out->phys = regions[ri].phys;
     out->handle = regions[ri].handle;
     out->read_only = ro;
+    out->id = ri + 1;
     c->region_va += (r->size + 0x1fffff) & ~0x1fffffull; // 2 MiB apart
+}
+
+// Every component may read the configuration (the router takes its
+// interfaces, routes and rules from it): the boot module, mapped read-only.
+static void add_config_region(struct comp_state *c)
+{
+    const typeof(boot->mod[0]) *m = module("ringwall.conf");
+    if (c->info.nregions == COMP_MAX_REGIONS)
+        refuse("too many regions for one component");
+    struct comp_region *out = &c->info.regions[c->info.nregions++];
+    memcpy(out->name, COMP_CONFIG_NAME, sizeof(COMP_CONFIG_NAME));
+    out->va = c->region_va;
+    out->size = m->size;
+    out->handle = m->handle;
+    out->read_only = 1;
+    c->region_va += (m->size + 0x1fffff) & ~0x1fffffull;
 }
 
 static void make_regions(void)
@@ -131,6 +148,8 @@ static void make_regions(void)
         for (uint32_t k = 0; k < r->nmaps; k++)
             add_region(&comps[r->maps[k].index], r, i, r->maps[k].readonly);
     }
+    for (uint32_t i = 0; i < cfg.ncomponents; i++)
+        add_config_region(&comps[i]);
 }
 
 // Each channel is one bit of the receiver's notification, signalled by the

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+// The router component: reads the appliance configuration (the read-only
+// "ringwall.conf" region every component has) for its interfaces, routes and
+// firewall lines; attaches to each interface's NIC region (the region named
+// like the interface) as its client and to "<interface>-up", the region of
+// the network stack, as its driver; then runs the usual loop: wait, move
+// frames until there is no work left, re-arm, sleep. A tick every 100 ms
+// retries ARP and expires connection states. Channels: "router.<if> ->
+// <driver>" and "router.<if>-up -> netstack" are the ones it signals; any
+// incoming bit just means "look at every ring".
+// Not here: the data path (rt_fwd.c), ARP (rt_arp.c), console commands (rt_cmd.c).
+#include "apps/router/router.h"
+#include "kernel/uapi/syscall.h"
+#include "lib/comp.h"
+#include "lib/fmt.h"
+#include "lib/rw.h"
+#include "lib/string.h"
+#include "servers/init/config.h"
+
+#define CONTROL_EVERY 64 // busy rounds between heartbeats
+
+static struct router router;
+static struct config cfg;
+static struct fw_state states[RT_STATES];
+static uint32_t buckets[RT_STATES];
+static struct fw_line lines[CONFIG_MAX_RULES];
+
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+int rt_rules_load(struct router *r, char *err, uint32_t errcap)
+{
+    unsigned n = 0, next = r->live ^ 1;
+    for (uint32_t i = 0; i < cfg.nrules; i++) {
+        const struct config_rule *c = &cfg.rules[i];
+        lines[n++] = (struct fw_line){c->text, c->line,
+                                      c->kind == CONFIG_RULE_NAT ? FW_LINE_NAT : FW_LINE_RULE};
+    }
+    struct fw_ifnames ifs = {r->ifnames, r->nifs};
+    struct fw_error e;
+    if (fw_rules_compile(lines, n, &ifs, &r->rulesets[next], r->counters[next], &e) != FW_OK) {
+        fmt_snprintf(err, errcap, "%s", e.msg);
+        return -1;
+    }
+    struct fw_ruleset *old;
+    uint64_t epoch;
+    if (fw_publish(&r->fw, &r->rulesets[next], &old, &epoch) != FW_OK) {
+        fmt_snprintf(err, errcap, "the new ruleset was refused");
+        return -1;
+    }
+    // One thread runs both the data path and this: no packet is in flight
+    // with the old ruleset, which may be rebuilt by the next reload.
+    r->live = next;
+    return 0;
+}
+
+static int load_config(struct router *r)
+{
+    const struct comp_region *c = comp_region(r->ci, COMP_CONFIG_NAME);
+    struct config_error err;
+    const struct kinfo *k = (const struct kinfo *)USER_KINFO_VA;
+    if (!c)
+        return RW_ENOENT;
+    if (config_parse((const char *)c->va, c->size, k->ncpus, &cfg, &err) != CONFIG_OK) {
+        rw_printf("%s: ringwall.conf: %s\n", r->ci->name, err.msg);
+        return RW_EINVAL;
+    }
+    return RW_OK;
+}
+
+// One interface from its configuration line: regions, channels, routes.
+static int add_interface(struct router *r, const struct config_interface *ci)
+{
+    struct rt_if *f = &r->ifs[r->nifs];
+    char up[COMP_NAME_MAX];
+    memcpy(f->name, ci->name, sizeof(f->name));
+    fmt_snprintf(up, sizeof(up), "%s-up", ci->name);
+    const struct comp_region *nic = comp_region(r->ci, ci->name), *st = comp_region(r->ci, up);
+    f->nic_chan = comp_channel(r->ci, ci->name, COMP_CHAN_OUT);
+    f->up_chan = comp_channel(r->ci, up, COMP_CHAN_OUT);
+    if (!nic || nic->read_only || !f->nic_chan) {
+        rw_printf("%s: interface %s: no region or channel '%s'\n", r->ci->name, ci->name, ci->name);
+        return RW_ENOENT;
+    }
+    f->nic_base = (void *)nic->va;
+    f->nic_size = nic->size;
+    f->nic_id = nic->id;
+    if (st && !st->read_only && f->up_chan && netif_format((void *)st->va, st->size)) {
+        f->up_base = (void *)st->va;
+        f->up_size = st->size;
+    }
+    f->addr = ci->addr;
+    f->prefix = ci->prefix;
+    f->mtu = ci->mtu;
+    r->ifnames[r->nifs] = f->name;
+    fw_set_if_addr(&r->fw, r->nifs, f->addr);
+    if (f->addr)
+        fw_route_add_connected(&r->routes, f->addr, f->prefix, r->nifs);
+    r->nifs++;
+    return RW_OK;
+}
+
+static int setup(struct router *r)
+{
+    uint64_t seed = rdtsc();
+    fw_route_init(&r->routes);
+    fw_init(&r->fw, states, RT_STATES, buckets, RT_STATES, seed * 0x9e3779b97f4a7c15ull,
+            seed ^ 0x52696e6757616c6cull);
+    for (uint32_t i = 0; i < cfg.ninterfaces && r->nifs < RT_IF_MAX; i++) {
+        if (add_interface(r, &cfg.interfaces[i]) != RW_OK)
+            return RW_EINVAL;
+    }
+    for (uint32_t i = 0; i < cfg.nroutes; i++) {
+        const struct config_route *c = &cfg.routes[i];
+        struct fw_nexthop nh = {0};
+        unsigned dev = c->dev_index;
+        if (dev == CONFIG_NONE && fw_route_lookup(&r->routes, c->via, &nh) == FW_ROUTE_OK)
+            dev = nh.ifindex; // "via" alone: the interface that reaches the gateway
+        if (dev >= r->nifs || fw_route_add(&r->routes, c->dest, c->prefix, c->via, dev) != 0) {
+            rw_printf("%s: route on line %u cannot be installed\n", r->ci->name, c->line);
+            return RW_EINVAL;
+        }
+    }
+    char err[128];
+    if (rt_rules_load(r, err, sizeof(err)) != 0) {
+        rw_printf("%s: ringwall.conf: %s\n", r->ci->name, err);
+        return RW_EINVAL;
+    }
+    return RW_OK;
+}
+
+static void out_init(struct rt_out *o, struct ring_handle *h)
+{
+    o->h = h;
+    o->n = 0;
+}
+
+// Publishes the NIC's state in the stack's region, the way a driver does.
+static void up_state(struct rt_if *f)
+{
+    struct netif_header *h = f->up.hdr, *n = f->nic.hdr;
+    memcpy(h->mac, f->mac, 6);
+    h->mtu = (uint16_t)f->mtu;
+    h->caps =
+        n->caps & (NETIF_CAP_TX_CSUM | NETIF_CAP_TX_TSO4 | NETIF_CAP_RX_CSUM | NETIF_CAP_RX_GSO4);
+    atomic_store_explicit(&h->link_up, atomic_load_explicit(&n->link_up, memory_order_relaxed),
+                          memory_order_relaxed);
+    // Release: mac, mtu and caps are visible to whoever acquires the state.
+    atomic_store_explicit(&h->drv_state, NETIF_DRV_UP, memory_order_release);
+}
+
+// Attaches an interface once its driver has formatted the region and is up.
+static bool try_attach(struct router *r, struct rt_if *f)
+{
+    if (!f->nic_ok) {
+        if (!netif_ready(f->nic_base) ||
+            atomic_load_explicit(&((struct netif_header *)f->nic_base)->drv_state,
+                                 memory_order_acquire) != NETIF_DRV_UP ||
+            netif_attach(&f->nic, f->nic_base, f->nic_size, NETIF_CLIENT) == RING_EINVAL)
+            return false;
+        memcpy(f->mac, f->nic.hdr->mac, 6);
+        out_init(&f->tx, &f->nic.tx.active);
+        out_init(&f->rxfree, &f->nic.rx.free);
+        f->nic_ok = true;
+        rw_printf("%s: %s attached, mac %02x:%02x:%02x:%02x:%02x:%02x\n", r->ci->name, f->name,
+                  f->mac[0], f->mac[1], f->mac[2], f->mac[3], f->mac[4], f->mac[5]);
+    }
+    if (!f->up_ok && f->up_base &&
+        netif_attach(&f->up, f->up_base, f->up_size, NETIF_DRIVER) != RING_EINVAL) {
+        out_init(&f->uprx, &f->up.rx.active);
+        out_init(&f->uptxfree, &f->up.tx.free);
+        up_state(f);
+        f->up_ok = true;
+        comp_signal(f->up_chan);
+    }
+    return true;
+}
+
+static void publish_counters(struct rt_if *f)
+{
+    if (!f->nic_ok)
+        return;
+    static const char *const names[] = {
+#define RT_X_NAME(n) #n,
+        RT_IF_COUNTERS(RT_X_NAME)
+#undef RT_X_NAME
+    };
+    const uint64_t *v = (const uint64_t *)&f->cnt;
+    unsigned n = sizeof(names) / sizeof(names[0]);
+    for (unsigned i = 0; i < n && i < NETIF_APP_COUNTERS; i++) {
+        memcpy(f->nic.app->c[i].name, names[i], strnlen(names[i], 23) + 1);
+        __atomic_store_n(&f->nic.app->c[i].value, v[i], __ATOMIC_RELAXED);
+    }
+    __atomic_store_n(&f->nic.app->count, n, __ATOMIC_RELEASE);
+}
+
+static void tick(struct router *r)
+{
+    r->ticks++;
+    for (unsigned i = 0; i < r->nifs; i++) {
+        struct rt_if *f = &r->ifs[i];
+        if (!f->nic_ok || (f->up_base && !f->up_ok))
+            try_attach(r, f);
+        if (f->up_ok && f->nic_ok &&
+            atomic_load_explicit(&f->up.hdr->link_up, memory_order_relaxed) !=
+                atomic_load_explicit(&f->nic.hdr->link_up, memory_order_relaxed)) {
+            up_state(f);
+            comp_signal(f->up_chan);
+        }
+        publish_counters(f);
+    }
+    rt_arp_tick(r);
+    fw_conn_expire(&r->fw.conn, r->now_ms, 256);
+}
+
+static uint32_t round_once(struct router *r)
+{
+    uint32_t work = 0;
+    r->now_ms = rw_now_ns() / 1000000u;
+    for (unsigned i = 0; i < r->nifs; i++) {
+        struct rt_if *f = &r->ifs[i];
+        if (!f->nic_ok)
+            continue;
+        work += rt_nic_reap(r, f);
+        work += rt_nic_input(r, f);
+        work += rt_stack_output(r, f);
+    }
+    rt_flush(r);
+    fw_quiescent(&r->fw);
+    return work;
+}
+
+// Idle: ask every peer for a signal, then re-check. True if work arrived.
+static bool arm(struct router *r)
+{
+    bool more = false;
+    for (unsigned i = 0; i < r->nifs; i++) {
+        struct rt_if *f = &r->ifs[i];
+        struct ring_handle *h[3] = {&f->nic.rx.active, &f->nic.tx.free, &f->up.tx.active};
+        unsigned n = !f->nic_ok ? 0 : f->up_ok ? 3 : 2;
+        for (unsigned j = 0; j < n; j++) {
+            if (!ring_consumer_request_signal(h[j])) {
+                ring_consumer_cancel_signal(h[j]);
+                more = true;
+            }
+        }
+    }
+    return more;
+}
+
+static void __attribute__((noreturn)) run(struct router *r)
+{
+    uint64_t bits = 0;
+    for (;;) {
+        uint32_t rounds = 0;
+        if (bits & RT_BIT_TICK)
+            tick(r);
+        for (;;) {
+            while (round_once(r)) {
+                if (++rounds % CONTROL_EVERY == 0 && (comp_service(r->ci) & RT_BIT_TICK))
+                    tick(r);
+            }
+            if (!arm(r))
+                break;
+        }
+        bits = comp_wait(r->ci, TIMEOUT_NEVER);
+    }
+}
+
+int main(uint64_t arg)
+{
+    struct router *r = &router;
+    uint32_t timer = 0;
+    r->ci = comp_start(arg);
+    if (!r->ci)
+        return 1;
+    if (load_config(r) != RW_OK || setup(r) != RW_OK)
+        return 2;
+    if (rw_timer_create(r->ci->ntfn, RT_BIT_TICK, &timer) != RW_OK ||
+        rw_timer_set(timer, rw_now_ns() + RT_TICK_NS, RT_TICK_NS) != RW_OK)
+        return 3;
+    rw_printf("%s: %u interfaces, %u routes, %u firewall lines\n", r->ci->name, r->nifs,
+              r->routes.n, cfg.nrules);
+    r->now_ms = rw_now_ns() / 1000000u;
+    tick(r);
+    run(r);
+    return 0;
+}

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: MIT
+// The router's data path. Frames from a NIC's rx.active are classified: ARP
+// goes to the ARP cache and the network stack, IPv4 for the appliance itself
+// is filtered and copied to the stack's region, and everything else IPv4 is
+// forwarded: parsed, routed, filtered in and out, TTL decremented, its
+// Ethernet header rewritten in place, and its descriptors staged on the
+// egress NIC's tx.active naming the ingress pool (shm/netif.h, Forwarding).
+// No payload byte is copied on that path: rt_copy() is the only copy, and it
+// counts what it copies against the path it serves. Buffers come back on the
+// egress NIC's tx.free and go to the rx.free of the NIC they came from.
+// Not here: ARP (rt_arp.c), set-up and the loop (router.c).
+#include "apps/router/router.h"
+#include "lib/comp.h"
+#include "lib/string.h"
+#include "net/fw/fw_icmp.h"
+
+#define ETH_HLEN      14u
+#define ETH_P_IP      0x0800
+#define ETH_P_ARP     0x0806
+#define IP_DF         0x4000
+#define ICMP_NET_UNR  0
+#define ICMP_HOST_UNR 1
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+// The one place the router copies frame bytes; *counter says for which path.
+static void rt_copy(uint64_t *counter, void *dst, const void *src, uint32_t n)
+{
+    memcpy(dst, src, n);
+    *counter += n;
+}
+
+// ---- staging ---------------------------------------------------------------
+
+static void out_flush(struct rt_out *o, uint64_t *errors)
+{
+    if (o->n && ring_enqueue_batch(o->h, o->d, o->n) != o->n)
+        (*errors)++; // room was checked: only a corrupt peer index gets here
+    o->n = 0;
+}
+
+// Room for k more descriptors on o's ring (flushing the stage if it is full).
+static bool out_room(struct rt_out *o, uint32_t k, uint64_t *errors)
+{
+    uint32_t room;
+    if (o->n + k > RT_STAGE)
+        out_flush(o, errors);
+    if (ring_room(o->h, o->n + k, &room) != RING_OK)
+        return false;
+    return room >= o->n + k;
+}
+
+static void out_put(struct rt_out *o, uint64_t off, uint32_t len, uint32_t flags)
+{
+    o->d[o->n++] = (struct ring_desc){off, len, flags};
+}
+
+// Gives k received buffers back to their NIC's rx.free.
+static void recycle(struct rt_if *in, const struct ring_desc *d, uint32_t k)
+{
+    if (!out_room(&in->rxfree, k, &in->cnt.ring_errors))
+        return; // cannot happen: rx.free holds every buffer of the pool
+    for (uint32_t j = 0; j < k; j++)
+        out_put(&in->rxfree, netif_desc_off(d[j].offset), 0, 0);
+}
+
+void rt_drop_frame(struct router *r, unsigned in_if, const struct ring_desc *d, uint32_t k)
+{
+    recycle(&r->ifs[in_if], d, k);
+}
+
+static bool signal_if(const struct comp_channel *ch, bool should)
+{
+    if (should && ch)
+        comp_signal(ch);
+    return should;
+}
+
+// Publishes everything staged and signals each peer that asked.
+void rt_flush(struct router *r)
+{
+    for (unsigned i = 0; i < r->nifs; i++) {
+        struct rt_if *f = &r->ifs[i];
+        if (!f->nic_ok)
+            continue;
+        bool a = f->tx.n != 0, b = f->rxfree.n != 0;
+        out_flush(&f->tx, &f->cnt.ring_errors);
+        out_flush(&f->rxfree, &f->cnt.ring_errors);
+        // Both checks run when both rings got entries: each clears its own flag.
+        bool sa = a && ring_producer_should_signal(&f->nic.tx.active);
+        bool sb = b && ring_producer_should_signal(&f->nic.rx.free);
+        signal_if(f->nic_chan, sa || sb);
+        if (!f->up_ok)
+            continue;
+        a = f->uprx.n != 0;
+        b = f->uptxfree.n != 0;
+        out_flush(&f->uprx, &f->cnt.ring_errors);
+        out_flush(&f->uptxfree, &f->cnt.ring_errors);
+        sa = a && ring_producer_should_signal(&f->up.rx.active);
+        sb = b && ring_producer_should_signal(&f->up.tx.free);
+        signal_if(f->up_chan, sa || sb);
+    }
+}
+
+// ---- replies the router builds (ICMP errors, ARP requests) ------------------
+
+// A free buffer of out's own pool, its data area ready at NETIF_DATA_OFF.
+uint8_t *rt_reply_buffer(struct router *r, struct rt_if *out, uint64_t *off)
+{
+    (void)r;
+    if (!out->nic_ok || out->nspare == 0) {
+        out->cnt.tx_no_buffer++;
+        return 0;
+    }
+    *off = out->spare[--out->nspare];
+    struct netif_buf_hdr *h = netif_buf_hdr(&out->nic, *off);
+    *h = (struct netif_buf_hdr){.data_off = NETIF_DATA_OFF, .nsegs = 1};
+    return out->nic.pool.base + *off + NETIF_DATA_OFF;
+}
+
+void rt_reply_send(struct router *r, struct rt_if *out, uint64_t off, uint32_t len)
+{
+    (void)r;
+    if (len < 60)
+        len = 60; // Ethernet minimum (the buffer is ours: the pad is whatever was there)
+    if (!out_room(&out->tx, 1, &out->cnt.ring_errors)) {
+        out->cnt.tx_full++;
+        out->spare[out->nspare++] = off;
+        return;
+    }
+    out_put(&out->tx, off, len, 0);
+}
+
+// Sends an ICMP error about p back to the frame's sender, out of in.
+static void icmp_error(struct router *r, struct rt_if *in, const uint8_t *eth,
+                       const struct fw_pkt *p, uint8_t type, uint8_t code, uint16_t mtu)
+{
+    uint64_t off;
+    uint8_t *b = rt_reply_buffer(r, in, &off);
+    if (!b)
+        return;
+    uint8_t *ip = b + ETH_HLEN;
+    size_t cap = NETIF_BUF_SIZE - NETIF_DATA_OFF - ETH_HLEN;
+    int n;
+    if (type == FW_ICMP_TIMEXCEED)
+        n = fw_build_icmp_time_exceeded(p, in->addr, ip, cap);
+    else if (code == FW_ICMP_UNREACH_NEEDFRAG)
+        n = fw_build_icmp_frag_needed(p, mtu, in->addr, ip, cap);
+    else if (type == 0xff)
+        n = fw_build_reject(p, in->addr, ip, cap);
+    else
+        n = fw_build_icmp_unreach(p, code, in->addr, ip, cap);
+    if (n <= 0) {
+        in->spare[in->nspare++] = off; // not answerable (an ICMP error, broadcast...)
+        return;
+    }
+    memcpy(b, eth + 6, 6); // back to the previous hop
+    memcpy(b + 6, in->mac, 6);
+    b[12] = ETH_P_IP >> 8;
+    b[13] = ETH_P_IP & 0xff;
+    in->cnt.icmp_sent++;
+    rt_reply_send(r, in, off, ETH_HLEN + (uint32_t)n);
+}
+
+// ---- forwarding -------------------------------------------------------------
+
+// Stages a frame whose next hop is known on the egress NIC, zero copy.
+static void emit(struct rt_if *in, struct rt_if *out, uint8_t *eth, const struct ring_desc *d,
+                 uint32_t k, const uint8_t *mac)
+{
+    if (!out_room(&out->tx, k, &out->cnt.ring_errors)) {
+        out->cnt.tx_full++;
+        recycle(in, d, k);
+        return;
+    }
+    memcpy(eth, mac, 6); // the Ethernet header is rewritten, the payload stays put
+    memcpy(eth + 6, out->mac, 6);
+    uint32_t pool = in == out ? 0 : in->nic_id, bytes = 0;
+    for (uint32_t j = 0; j < k; j++) {
+        out_put(&out->tx, netif_desc_make(pool, netif_desc_off(d[j].offset)), d[j].len, d[j].flags);
+        bytes += d[j].len;
+    }
+    out->cnt.fwd_frames++;
+    out->cnt.fwd_bytes += bytes;
+}
+
+void rt_send_held(struct router *r, const struct rt_hold *h, const uint8_t *mac)
+{
+    struct rt_if *in = &r->ifs[h->in_if];
+    struct netif_buf_hdr bh;
+    uint8_t *eth = netif_data(&in->nic, &h->d[0], &bh);
+    if (eth)
+        emit(in, &r->ifs[h->out_if], eth, h->d, h->k, mac);
+    else
+        recycle(in, h->d, h->k);
+}
+
+// The offloads a frame asks for must be ones the egress driver offers.
+static bool offloads_ok(const struct rt_if *out, uint32_t flags)
+{
+    uint32_t caps = out->nic.hdr->caps;
+    if ((flags & RING_F_TSO4) && !(caps & NETIF_CAP_TX_TSO4))
+        return false;
+    return !(flags & RING_F_CSUM_NEEDED) || (caps & NETIF_CAP_TX_CSUM);
+}
+
+// Filters, then finds where a frame goes; false (frame dealt with) if nowhere.
+static bool decide(struct router *r, struct rt_if *in, uint8_t *eth, struct fw_pkt *p,
+                   struct fw_nexthop *nh)
+{
+    enum fw_verdict v = fw_filter(&r->fw, p, (unsigned)(in - r->ifs), FW_IN, r->now_ms);
+    if (v == FW_PASS && fw_route_lookup(&r->routes, p->dst, nh) != FW_ROUTE_OK) {
+        in->cnt.no_route++;
+        icmp_error(r, in, eth, p, FW_ICMP_UNREACH, ICMP_NET_UNR, 0);
+        return false;
+    }
+    if (v == FW_PASS)
+        v = fw_filter(&r->fw, p, nh->ifindex, FW_OUT, r->now_ms);
+    if (v == FW_PASS)
+        return true;
+    in->cnt.fw_drops++;
+    if (v == FW_REJECT)
+        icmp_error(r, in, eth, p, 0xff, 0, 0);
+    return false;
+}
+
+static void forward(struct router *r, struct rt_if *in, uint8_t *eth, struct fw_pkt *p,
+                    const struct ring_desc *d, uint32_t k)
+{
+    struct fw_nexthop nh;
+    if (p->ttl <= 1) {
+        in->cnt.ttl_exceeded++;
+        icmp_error(r, in, eth, p, FW_ICMP_TIMEXCEED, 0, 0);
+        recycle(in, d, k);
+        return;
+    }
+    if (!decide(r, in, eth, p, &nh)) {
+        recycle(in, d, k);
+        return;
+    }
+    struct rt_if *out = &r->ifs[nh.ifindex];
+    bool tso = d[0].flags & RING_F_TSO4;
+    if (!tso && p->tot_len > out->mtu) {
+        out->cnt.too_big++;
+        if (rd32(p->ip + 4) & IP_DF)
+            icmp_error(r, in, eth, p, FW_ICMP_UNREACH, FW_ICMP_UNREACH_NEEDFRAG,
+                       (uint16_t)out->mtu);
+        recycle(in, d, k);
+        return;
+    }
+    if (!out->nic_ok || !offloads_ok(out, d[0].flags) || !fw_pkt_dec_ttl(p)) {
+        in->cnt.bad_frames++;
+        recycle(in, d, k);
+        return;
+    }
+    const struct rt_arp *a = rt_arp_lookup(r, nh.ifindex, nh.next_hop);
+    if (a && a->resolved) {
+        emit(in, out, eth, d, k, a->mac);
+    } else if (!rt_arp_hold(r, (unsigned)(in - r->ifs), nh.ifindex, nh.next_hop, d, k)) {
+        out->cnt.arp_drops++;
+        recycle(in, d, k);
+    }
+}
+
+// ---- the network stack's side -------------------------------------------------
+
+// Copies a frame into buffers from the stack's rx.free; false if it had none.
+static bool to_stack(struct rt_if *in, const struct ring_desc *d, uint32_t k)
+{
+    struct ring_desc b[NETIF_MAX_SEGS];
+    if (!in->up_ok || netif_peek(&in->up.rx.free, b, k) < k ||
+        !out_room(&in->uprx, k, &in->cnt.ring_errors)) {
+        in->cnt.local_drops++;
+        return false;
+    }
+    for (uint32_t j = 0; j < k; j++) {
+        struct netif_buf_hdr sh;
+        const uint8_t *src = netif_data(&in->nic, &d[j], &sh);
+        if (!pool_desc_ok(&in->up.pool, b[j].offset, 0) || !src) {
+            in->cnt.ring_errors++;
+            return false; // nothing consumed: the stack's slots stay where they were
+        }
+        struct netif_buf_hdr *dh = netif_buf_hdr(&in->up, b[j].offset);
+        *dh = sh;
+        dh->data_off = NETIF_DATA_OFF;
+        rt_copy(&in->cnt.local_copied, (uint8_t *)dh + NETIF_DATA_OFF, src, d[j].len);
+        out_put(&in->uprx, b[j].offset, d[j].len, d[j].flags);
+    }
+    ring_publish_tail(&in->up.rx.free, k);
+    in->cnt.local_in++;
+    return true;
+}
+
+static bool is_local(const struct router *r, const struct rt_if *in, uint32_t dst)
+{
+    if (dst == 0xffffffffu || (dst >> 28) == 0xe)
+        return true; // broadcast, multicast
+    if (in->prefix < 31 && dst == (in->addr | ~fw_mask(in->prefix)))
+        return true;
+    for (unsigned i = 0; i < r->nifs; i++) {
+        if (r->ifs[i].addr == dst)
+            return true;
+    }
+    return false;
+}
+
+// Frames in the first buffer must hold every header the router looks at.
+static bool headers_in_first(const struct fw_pkt *p, uint32_t first)
+{
+    uint32_t end = ETH_HLEN + p->hlen;
+    if (p->l4) {
+        uint32_t l4 = p->proto == FW_PROTO_TCP ? p->tcp_hlen : 8;
+        end = (uint32_t)(p->l4 - p->ip) + ETH_HLEN + l4;
+    }
+    return end <= first;
+}
+
+static void ipv4_input(struct router *r, struct rt_if *in, uint8_t *eth, const struct ring_desc *d,
+                       uint32_t k, uint32_t total)
+{
+    struct fw_pkt p;
+    uint32_t iplen = total - ETH_HLEN;
+    unsigned flags = (d[0].flags & RING_F_CSUM_NEEDED) ? FW_PKT_CSUM_PART : 0;
+    enum fw_reason why = fw_pkt_parse(&p, eth + ETH_HLEN, iplen > 0xffff ? 0xffff : iplen, flags);
+    if (why != FW_R_OK || !headers_in_first(&p, d[0].len)) {
+        fw_count_drop(&r->fw, why == FW_R_OK ? FW_R_TRUNCATED : why);
+        in->cnt.bad_frames++;
+        recycle(in, d, k);
+        return;
+    }
+    if (!is_local(r, in, p.dst)) {
+        forward(r, in, eth, &p, d, k);
+        return;
+    }
+    if (fw_filter(&r->fw, &p, (unsigned)(in - r->ifs), FW_IN, r->now_ms) == FW_PASS)
+        to_stack(in, d, k);
+    else
+        in->cnt.fw_drops++;
+    recycle(in, d, k);
+}
+
+static bool for_us(const struct rt_if *in, const uint8_t *eth)
+{
+    return (eth[0] & 1) || memcmp(eth, in->mac, 6) == 0; // group address, or ours
+}
+
+static void frame_input(struct router *r, struct rt_if *in, const struct ring_desc *d, uint32_t k)
+{
+    struct netif_buf_hdr h;
+    uint8_t *eth = netif_data(&in->nic, &d[0], &h);
+    uint32_t total = 0;
+    for (uint32_t j = 0; j < k; j++)
+        total += d[j].len;
+    in->cnt.rx_frames++;
+    in->cnt.rx_bytes += total;
+    if (!eth || d[0].len < ETH_HLEN || !for_us(in, eth)) {
+        in->cnt.bad_frames += eth == 0 || d[0].len < ETH_HLEN;
+        recycle(in, d, k);
+        return;
+    }
+    uint16_t type = (uint16_t)(eth[12] << 8 | eth[13]);
+    if (type == ETH_P_IP) {
+        ipv4_input(r, in, eth, d, k, total);
+        return;
+    }
+    if (type == ETH_P_ARP) {
+        in->cnt.arp_in++;
+        rt_arp_input(r, in, eth, d[0].len);
+        to_stack(in, d, k);
+    } else {
+        in->cnt.not_ip++;
+    }
+    recycle(in, d, k);
+}
+
+// Descriptors in the frame at d[0]; 0 if it is not all there yet.
+static uint32_t frame_len(const struct ring_desc *d, uint32_t n)
+{
+    for (uint32_t j = 0; j < n && j < NETIF_MAX_SEGS; j++) {
+        if (!(d[j].flags & NETIF_F_MORE))
+            return j + 1;
+    }
+    return n >= NETIF_MAX_SEGS ? NETIF_MAX_SEGS : 0; // an over-long chain: cut
+}
+
+// Keeps the descriptors that name a buffer of this NIC's own pool.
+static uint32_t own_descs(struct rt_if *in, struct ring_desc *d, uint32_t k)
+{
+    uint32_t m = 0;
+    for (uint32_t j = 0; j < k; j++) {
+        if (netif_desc_pool(d[j].offset) == 0 && pool_desc_ok(&in->nic.pool, d[j].offset, 0))
+            d[m++] = d[j];
+        else
+            in->cnt.ring_errors++; // a driver that names a foreign buffer here is broken
+    }
+    return m;
+}
+
+uint32_t rt_nic_input(struct router *r, struct rt_if *in)
+{
+    struct ring_desc d[RT_BATCH];
+    uint32_t n = netif_peek(&in->nic.rx.active, d, RT_BATCH), i = 0;
+    while (i < n) {
+        uint32_t k = frame_len(d + i, n - i);
+        if (k == 0)
+            break; // the rest of the frame is not published yet
+        uint32_t m = own_descs(in, d + i, k);
+        if (m == k && (d[i + k - 1].flags & NETIF_F_MORE)) {
+            in->cnt.bad_frames++; // longer than NETIF_MAX_SEGS: cut and dropped
+            recycle(in, d + i, k);
+        } else if (m == k)
+            frame_input(r, in, d + i, k);
+        else
+            recycle(in, d + i, m);
+        i += k;
+    }
+    if (i)
+        ring_publish_tail(&in->nic.rx.active, i);
+    return i;
+}
+
+// Buffers the driver finished sending: ours become spares, others go home.
+uint32_t rt_nic_reap(struct router *r, struct rt_if *nif)
+{
+    struct ring_desc d[RT_BATCH];
+    uint32_t n = ring_dequeue_batch(&nif->nic.tx.free, d, RT_BATCH);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t pool = netif_desc_pool(d[i].offset);
+        uint64_t off = netif_desc_off(d[i].offset);
+        struct rt_if *home = nif;
+        if (pool != 0 && pool != nif->nic_id) {
+            home = 0;
+            for (unsigned j = 0; j < r->nifs; j++)
+                home = r->ifs[j].nic_id == pool ? &r->ifs[j] : home;
+        }
+        if (!home || !pool_desc_ok(&home->nic.pool, off, 0)) {
+            nif->cnt.ring_errors++;
+        } else if (home == nif && nif->nspare < nif->nic.l.nbufs) {
+            nif->spare[nif->nspare++] = off;
+        } else if (out_room(&home->rxfree, 1, &home->cnt.ring_errors)) {
+            out_put(&home->rxfree, off, 0, 0);
+        }
+    }
+    return n;
+}
+
+// Frames the network stack sends out of this interface: copied into our own
+// buffers of the NIC (the stack's pool is not the NIC's).
+static bool stack_frame(struct rt_if *nif, const struct ring_desc *d, uint32_t k)
+{
+    if (!out_room(&nif->tx, k, &nif->cnt.ring_errors)) {
+        nif->cnt.tx_full++;
+        return false;
+    }
+    uint32_t first = nif->tx.n;
+    for (uint32_t j = 0; j < k; j++) {
+        struct netif_buf_hdr sh;
+        const uint8_t *src = netif_data(&nif->up, &d[j], &sh);
+        if (!src || d[j].len > NETIF_BUF_SIZE - NETIF_DATA_OFF) {
+            nif->cnt.ring_errors++;
+            for (uint32_t u = first; u < nif->tx.n; u++)
+                nif->spare[nif->nspare++] = nif->tx.d[u].offset; // unstage
+            nif->tx.n = first;
+            return false;
+        }
+        uint64_t off = nif->spare[--nif->nspare];
+        struct netif_buf_hdr *dh = netif_buf_hdr(&nif->nic, off);
+        *dh = sh;
+        dh->data_off = NETIF_DATA_OFF;
+        rt_copy(&nif->cnt.local_copied, (uint8_t *)dh + NETIF_DATA_OFF, src, d[j].len);
+        out_put(&nif->tx, off, d[j].len, d[j].flags);
+    }
+    nif->cnt.local_out++;
+    return true;
+}
+
+uint32_t rt_stack_output(struct router *r, struct rt_if *nif)
+{
+    (void)r;
+    struct ring_desc d[RT_BATCH];
+    if (!nif->up_ok || !nif->nic_ok)
+        return 0;
+    uint32_t n = netif_peek(&nif->up.tx.active, d, RT_BATCH), i = 0;
+    while (i < n) {
+        uint32_t k = frame_len(d + i, n - i);
+        if (k == 0 || nif->nspare < k)
+            break; // not all published yet, or wait for buffers the NIC is sending
+        stack_frame(nif, d + i, k);
+        if (!out_room(&nif->uptxfree, k, &nif->cnt.ring_errors))
+            break;
+        for (uint32_t j = 0; j < k; j++)
+            out_put(&nif->uptxfree, d[i + j].offset, 0, 0);
+        i += k;
+    }
+    if (i)
+        ring_publish_tail(&nif->up.tx.active, i);
+    return i;
+}
