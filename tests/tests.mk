@@ -48,12 +48,14 @@ $(eval $(call test_user_elf,ringtest,tests/user/ringtest.c))
 
 # Test ISOs: the test kernel with "test=NAME" (and more) on its command line,
 # carrying the appliance's components and the test-only programs.
-TEST_ISO_NAMES := ktest fault user compose badconf vnet fournic nvme
+TEST_ISO_NAMES := ktest fault user compose badconf vnet fournic fwlab nvme
 CMDLINE_ktest := test=ktest
 CMDLINE_fault := test=fault
 CMDLINE_user := test=user init=utest.elf
 CMDLINE_vnet := test=user init=vnet-lab.elf
 CMDLINE_fournic := test=user
+CMDLINE_fwlab := test=user
+CONFIG_fwlab := tests/qemu/firewall.conf
 CONFIG_fournic := tests/qemu/four.conf
 CMDLINE_nvme := test=user
 CONFIG_nvme := tests/qemu/nvme.conf

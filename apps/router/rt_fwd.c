@@ -207,14 +207,36 @@ static bool offloads_ok(const struct rt_if *out, uint32_t flags)
     return !(flags & RING_F_CSUM_NEEDED) || (caps & NETIF_CAP_TX_CSUM);
 }
 
-// Filters, then finds where a frame goes; false (frame dealt with) if nowhere.
-static bool decide(struct router *r, struct rt_if *in, uint8_t *eth, struct fw_pkt *p,
-                   struct fw_nexthop *nh)
+// The size of the IPv4 packets the frame becomes on the wire: for a TSO frame
+// one segment (headers plus gso_size), else the packet itself.
+static uint32_t packet_size(struct rt_if *in, const struct fw_pkt *p, const struct ring_desc *d0)
 {
-    enum fw_verdict v = fw_filter(&r->fw, p, (unsigned)(in - r->ifs), FW_IN, r->now_ms);
+    if (!(d0->flags & RING_F_TSO4))
+        return p->tot_len;
+    const struct netif_buf_hdr *h = netif_buf_hdr(&in->nic, netif_desc_off(d0->offset));
+    uint32_t hdr = h->hdr_len > ETH_HLEN ? h->hdr_len - ETH_HLEN : 0;
+    return hdr + h->gso_size;
+}
+
+// Filters (unless the caller did it on the way in), then finds where a
+// frame goes; false (frame dealt with) if nowhere.
+static bool decide(struct router *r, struct rt_if *in, uint8_t *eth, struct fw_pkt *p,
+                   const struct ring_desc *d0, struct fw_nexthop *nh, bool filtered)
+{
+    enum fw_verdict v = FW_PASS;
+    if (!filtered)
+        v = fw_filter(&r->fw, p, (unsigned)(in - r->ifs), FW_IN, r->now_ms);
     if (v == FW_PASS && fw_route_lookup(&r->routes, p->dst, nh) != FW_ROUTE_OK) {
         in->cnt.no_route++;
         icmp_error(r, in, eth, p, FW_ICMP_UNREACH, ICMP_NET_UNR, 0);
+        return false;
+    }
+    if (v == FW_PASS && packet_size(in, p, d0) > r->ifs[nh->ifindex].mtu) {
+        // Before the way out, whose NAT would rewrite what the error quotes.
+        r->ifs[nh->ifindex].cnt.too_big++;
+        if (rd32(p->ip + 4) & IP_DF)
+            icmp_error(r, in, eth, p, FW_ICMP_UNREACH, FW_ICMP_UNREACH_NEEDFRAG,
+                       (uint16_t)r->ifs[nh->ifindex].mtu);
         return false;
     }
     if (v == FW_PASS)
@@ -228,7 +250,7 @@ static bool decide(struct router *r, struct rt_if *in, uint8_t *eth, struct fw_p
 }
 
 static void forward(struct router *r, struct rt_if *in, uint8_t *eth, struct fw_pkt *p,
-                    const struct ring_desc *d, uint32_t k)
+                    const struct ring_desc *d, uint32_t k, bool filtered)
 {
     struct fw_nexthop nh;
     if (p->ttl <= 1) {
@@ -237,20 +259,11 @@ static void forward(struct router *r, struct rt_if *in, uint8_t *eth, struct fw_
         recycle(in, d, k);
         return;
     }
-    if (!decide(r, in, eth, p, &nh)) {
+    if (!decide(r, in, eth, p, &d[0], &nh, filtered)) {
         recycle(in, d, k);
         return;
     }
     struct rt_if *out = &r->ifs[nh.ifindex];
-    bool tso = d[0].flags & RING_F_TSO4;
-    if (!tso && p->tot_len > out->mtu) {
-        out->cnt.too_big++;
-        if (rd32(p->ip + 4) & IP_DF)
-            icmp_error(r, in, eth, p, FW_ICMP_UNREACH, FW_ICMP_UNREACH_NEEDFRAG,
-                       (uint16_t)out->mtu);
-        recycle(in, d, k);
-        return;
-    }
     if (!out->nic_ok || !offloads_ok(out, d[0].flags) || !fw_pkt_dec_ttl(p)) {
         in->cnt.bad_frames++;
         recycle(in, d, k);
@@ -332,13 +345,22 @@ static void ipv4_input(struct router *r, struct rt_if *in, uint8_t *eth, const s
         return;
     }
     if (!is_local(r, in, p.dst)) {
-        forward(r, in, eth, &p, d, k);
+        forward(r, in, eth, &p, d, k, false);
         return;
     }
-    if (fw_filter(&r->fw, &p, (unsigned)(in - r->ifs), FW_IN, r->now_ms) == FW_PASS)
+    // To one of our addresses: the filter may translate it (a reply to a
+    // masqueraded flow, a forwarded port), and then it is forwarded.
+    enum fw_verdict v = fw_filter(&r->fw, &p, (unsigned)(in - r->ifs), FW_IN, r->now_ms);
+    if (v == FW_PASS && !is_local(r, in, p.dst)) {
+        forward(r, in, eth, &p, d, k, true);
+        return;
+    }
+    if (v == FW_PASS)
         to_stack(in, d, k);
     else
         in->cnt.fw_drops++;
+    if (v == FW_REJECT)
+        icmp_error(r, in, eth, &p, 0xff, 0, 0);
     recycle(in, d, k);
 }
 
