@@ -12,7 +12,7 @@ import time
 raw, runs = sys.argv[1], sys.argv[2]
 vals = collections.defaultdict(list)
 for line in open(raw):
-    m = re.match(r'^(host |)(\S+) (.+?): ([0-9.]+) (ns/rt|Mdesc/s|pps)', line.strip())
+    m = re.match(r'^(host |)(\S+) (.+?): ([0-9.]+) (ns/rt|Mdesc/s|pps|Mbit/s)', line.strip())
     if m:
         vals[(m.group(2), m.group(3))].append((float(m.group(4)), m.group(5)))
 
@@ -58,6 +58,20 @@ print('\nEach figure is the median bench/vnet/run.sh takes over its own alternat
       'Both guests boot in the same namespace lab with the same QEMU flags (TCG, q35, -smp 2, '
       'two virtio-net NICs on taps). Not like for like yet: Linux answers with its full IP stack, '
       'Ringwall with the ARP/ICMP responder.\n')
+print('## Forwarding through the appliance (host iperf3 from one side to the other)\n')
+print('| test | Ringwall (drivers + router + stack) | Linux 6.1 router peer | Ringwall / Linux |')
+print('|---|---|---|---|')
+for name, unit in (('router tcp', 'Mbit/s'), ('router tcp-P4', 'Mbit/s'), ('router tcp-R', 'Mbit/s'),
+                   ('router udp64', 'packets/s')):
+    a, at = fig('ringwall', name)
+    b, bt = fig('linux', name)
+    ratio = f'{a / b:.2f}' if a and b else '-'
+    print(f'| {name[7:]} ({unit}) | {at} | {bt} | {ratio} |')
+print('\nEach figure is the median bench/router/run.sh takes over its own alternating runs, both '
+      'guests booted by ../shared/peers/linux-router.sh in the same lab (TCG, q35, -smp 2, two '
+      'virtio-net NICs). tcp-P4 is four streams, tcp-R the reverse direction, udp64 UDP with '
+      '64-byte payloads offered at 50 Mbit/s (packets received per second). Above 1 means '
+      'Ringwall forwards more.\n')
 print('## Rings (descriptors per second, higher is better)\n')
 print('| configuration | Mdesc/s (median, spread) |')
 print('|---|---|')
