@@ -57,19 +57,19 @@ check_iperf() { # NAME NS ADDR IPERF-ARGS...
 }
 
 if lab_ready; then pass netstack-up; else fail netstack-up "see $LAB_WORK/serial.log"; fi
-lab_ping netstack-lan-ping vn-a 198.18.0.1 -c 20 -i 0.05 -w 30
-lab_ping netstack-wan-ping vn-b 198.19.0.1 -c 20 -i 0.05 -w 30
-lab_ping netstack-lan-1472 vn-a 198.18.0.1 -c 10 -i 0.05 -s 1472 -M "do" -w 30
-check_iperf iperf3-lan-tcp vn-a 198.18.0.1
+lab_ping netstack-lan-ping "$VN_A" 198.18.0.1 -c 20 -i 0.05 -w 30
+lab_ping netstack-wan-ping "$VN_B" 198.19.0.1 -c 20 -i 0.05 -w 30
+lab_ping netstack-lan-1472 "$VN_A" 198.18.0.1 -c 10 -i 0.05 -s 1472 -M "do" -w 30
+check_iperf iperf3-lan-tcp "$VN_A" 198.18.0.1
 # Known bug: in the appliance, -R (the netstack sending) sometimes stalls after
 # a few seconds once transmit buffers run out; it runs only when asked for
 # (APPLIANCE_REVERSE=1) until that is fixed. The host harness covers -R.
 if [ "${APPLIANCE_REVERSE:-0}" = 1 ]; then
-    check_iperf iperf3-lan-tcp-reverse vn-a 198.18.0.1 -R
+    check_iperf iperf3-lan-tcp-reverse "$VN_A" 198.18.0.1 -R
 fi
-check_iperf iperf3-lan-tcp-P4 vn-a 198.18.0.1 -P 4
-check_iperf iperf3-lan-udp-20M vn-a 198.18.0.1 -u -b 20M
-check_iperf iperf3-wan-tcp vn-b 198.19.0.1
+check_iperf iperf3-lan-tcp-P4 "$VN_A" 198.18.0.1 -P 4
+check_iperf iperf3-lan-udp-20M "$VN_A" 198.18.0.1 -u -b 20M
+check_iperf iperf3-wan-tcp "$VN_B" 198.19.0.1
 # A TCP connection to a closed port is refused with a reset, at once.
 refused=$($LAB_A timeout 5 bash -c 'exec 3<>/dev/tcp/198.18.0.1/5999' 2>&1)
 if echo "$refused" | grep -q 'refused'; then

@@ -18,10 +18,10 @@ trap lab_down EXIT
 lab_up 1500 || { echo "FAIL lab: namespaces"; exit 1; }
 lab_qemu "$B/ringwall.iso" ""
 if lab_ready; then pass appliance-up; else fail appliance-up "see $LAB_WORK/serial.log"; fi
-lab_ping appliance-lan-flood vn-a 198.18.0.1 -f -c 500 -w 30
-lab_ping appliance-wan-flood vn-b 198.19.0.1 -f -c 500 -w 30
-lab_ping appliance-lan-1472 vn-a 198.18.0.1 -c 20 -i 0.05 -s 1472 -M "do" -w 30
-lab_ping appliance-wan-1472 vn-b 198.19.0.1 -c 20 -i 0.05 -s 1472 -M "do" -w 30
+lab_ping appliance-lan-flood "$VN_A" 198.18.0.1 -f -c 500 -w 30
+lab_ping appliance-wan-flood "$VN_B" 198.19.0.1 -f -c 500 -w 30
+lab_ping appliance-lan-1472 "$VN_A" 198.18.0.1 -c 20 -i 0.05 -s 1472 -M "do" -w 30
+lab_ping appliance-wan-1472 "$VN_B" 198.19.0.1 -c 20 -i 0.05 -s 1472 -M "do" -w 30
 if grep -aq "init: started 'vnet0'" "$LAB_WORK/serial.log" &&
     ! grep -aq "faulted\|refusing" "$LAB_WORK/serial.log"; then
     pass appliance-clean-log

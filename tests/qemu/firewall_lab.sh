@@ -85,10 +85,10 @@ else
     pass rule-blocked-never-arrive
 fi
 
-lab_ping state-replies-pass vn-a 198.19.0.2 -c 10 -i 0.05 -w 20
+lab_ping state-replies-pass "$VN_A" 198.19.0.2 -c 10 -i 0.05 -w 20
 new=$($LAB_B ping -c 3 -i 0.2 -W 1 198.18.0.2 2>&1 | grep -o '[0-9]* received')
 expect state-new-inbound-blocked "$new" "0 received"
-lab_ping wan-appliance-ping-allowed vn-b 198.19.0.1 -c 5 -i 0.05 -w 10
+lab_ping wan-appliance-ping-allowed "$VN_B" 198.19.0.1 -c 5 -i 0.05 -w 10
 
 # Fragmentation needed: the wan MTU is 1400.
 big=$($LAB_A ping -c 2 -W 2 -s 1400 -M do 198.19.0.2 2>&1)
@@ -97,7 +97,7 @@ if echo "$big" | grep -qE 'Frag needed and DF set \(mtu = 1400\)|mtu=1400'; then
 else
     fail mtu-frag-needed-1400 "$(echo "$big" | tr '\n' '|')"
 fi
-lab_ping mtu-1372-fits vn-a 198.19.0.2 -c 5 -i 0.05 -s 1372 -M "do" -w 10
+lab_ping mtu-1372-fits "$VN_A" 198.19.0.2 -c 5 -i 0.05 -s 1372 -M "do" -w 10
 
 # Port forwarding: wan 198.19.0.1:8080 -> lan 198.18.0.2:5201 (iperf3).
 $LAB_A iperf3 -s >"$LAB_WORK/iperf3-lan.log" 2>&1 &
@@ -105,9 +105,9 @@ PIDS+=($!)
 $LAB_B iperf3 -s >"$LAB_WORK/iperf3-wan.log" 2>&1 &
 PIDS+=($!)
 sleep 1
-router_iperf rdr-port-forward-iperf3 vn-b 198.19.0.1 -p 8080
-router_iperf nat-iperf3-tcp vn-a 198.19.0.2
-router_iperf nat-iperf3-tcp-reverse vn-a 198.19.0.2 -R
+router_iperf rdr-port-forward-iperf3 "$VN_B" 198.19.0.1 -p 8080
+router_iperf nat-iperf3-tcp "$VN_A" 198.19.0.2
+router_iperf nat-iperf3-tcp-reverse "$VN_A" 198.19.0.2 -R
 
 # SYN flood above the state table's capacity while an iperf3 flow runs.
 $LAB_A timeout 60 iperf3 -c 198.19.0.2 -t 10 -J >"$LAB_WORK/flood-iperf3.json" 2>&1 &

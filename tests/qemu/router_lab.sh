@@ -28,10 +28,10 @@ router_routes
 lab_qemu "$ISO" ""
 
 if lab_ready; then pass router-up; else fail router-up "see $LAB_WORK/serial.log"; fi
-lab_ping fwd-ping-a-to-b vn-a 198.19.0.2 -c 20 -i 0.05 -w 30
-lab_ping fwd-ping-b-to-a vn-b 198.18.0.2 -c 20 -i 0.05 -w 30
-lab_ping fwd-ping-1472-df vn-a 198.19.0.2 -c 10 -i 0.05 -s 1472 -M "do" -w 30
-lab_ping appliance-still-answers vn-a 198.18.0.1 -c 5 -i 0.05 -w 10
+lab_ping fwd-ping-a-to-b "$VN_A" 198.19.0.2 -c 20 -i 0.05 -w 30
+lab_ping fwd-ping-b-to-a "$VN_B" 198.18.0.2 -c 20 -i 0.05 -w 30
+lab_ping fwd-ping-1472-df "$VN_A" 198.19.0.2 -c 10 -i 0.05 -s 1472 -M "do" -w 30
+lab_ping appliance-still-answers "$VN_A" 198.18.0.1 -c 5 -i 0.05 -w 10
 
 # traceroute: hop 1 is the router (time exceeded from 198.18.0.1), hop 2 the far side.
 tr=$($LAB_A traceroute -n -q 1 -w 2 -m 4 198.19.0.2 2>&1)
@@ -50,15 +50,15 @@ fi
 $LAB_B iperf3 -s >"$LAB_WORK/iperf3-server.log" 2>&1 &
 SRV=$!
 sleep 1
-router_iperf fwd-iperf3-tcp vn-a 198.19.0.2
-router_iperf fwd-iperf3-tcp-reverse vn-a 198.19.0.2 -R
-router_iperf fwd-iperf3-tcp-P4 vn-a 198.19.0.2 -P 4
-router_iperf fwd-iperf3-udp-100M vn-a 198.19.0.2 -u -b 100M
+router_iperf fwd-iperf3-tcp "$VN_A" 198.19.0.2
+router_iperf fwd-iperf3-tcp-reverse "$VN_A" 198.19.0.2 -R
+router_iperf fwd-iperf3-tcp-P4 "$VN_A" 198.19.0.2 -P 4
+router_iperf fwd-iperf3-udp-100M "$VN_A" 198.19.0.2 -u -b 100M
 
 # Malformed packets toward the far side: each must be dropped, the packet
 # with IP options forwarded; vn-b listens for their markers.
 router_malformed_check
-lab_ping fwd-after-malformed vn-a 198.19.0.2 -c 10 -i 0.05 -w 20
+lab_ping fwd-after-malformed "$VN_A" 198.19.0.2 -c 10 -i 0.05 -w 20
 if grep -aq "router: 2 interfaces" "$LAB_WORK/serial.log" &&
     ! grep -aq "faulted\|refusing\|assertion" "$LAB_WORK/serial.log"; then
     pass router-clean-log

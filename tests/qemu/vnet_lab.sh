@@ -11,9 +11,14 @@
 # Not a test by itself: it builds nothing and judges nothing.
 
 LAB_WORK=${LAB_WORK:-/tmp/vnet-lab}
-LAB_NS=vn-lab
-LAB_A="ip netns exec vn-a"
-LAB_B="ip netns exec vn-b"
+# LAB_PFX names the namespaces (default vn: vn-lab, vn-a, vn-b), so that two
+# labs can run side by side.
+LAB_PFX=${LAB_PFX:-vn}
+LAB_NS=$LAB_PFX-lab
+VN_A=$LAB_PFX-a
+VN_B=$LAB_PFX-b
+LAB_A="ip netns exec $VN_A"
+LAB_B="ip netns exec $VN_B"
 LAB_MAC0=52:54:00:00:00:0a
 LAB_MAC1=52:54:00:00:00:0b
 LAB_QPID=
@@ -24,7 +29,7 @@ lab_down() {
         wait "$LAB_QPID" 2>/dev/null
     fi
     LAB_QPID=
-    for n in vn-a vn-b vn-lab; do ip netns del "$n" 2>/dev/null || true; done
+    for n in "$VN_A" "$VN_B" "$LAB_NS"; do ip netns del "$n" 2>/dev/null || true; done
 }
 
 # lab_up [MTU]: namespaces, bridges, taps and veths, with MTU on every link.
@@ -32,7 +37,7 @@ lab_up() {
     local mtu=${1:-1500} L="ip netns exec $LAB_NS"
     lab_down
     mkdir -p "$LAB_WORK"
-    ip netns add $LAB_NS && ip netns add vn-a && ip netns add vn-b || return 1
+    ip netns add "$LAB_NS" && ip netns add "$VN_A" && ip netns add "$VN_B" || return 1
     $L sysctl -qw net.ipv6.conf.all.disable_ipv6=1
     $L sysctl -qw net.ipv6.conf.default.disable_ipv6=1
     # br_netfilter (if loaded) would validate IPv4 headers on the bridges and
@@ -41,21 +46,21 @@ lab_up() {
         $L sysctl -qw net.bridge.bridge-nf-call-$t=0 2>/dev/null || true
     done
     for s in a b; do
-        ip netns exec vn-$s sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-        ip netns exec vn-$s sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+        ip netns exec $LAB_PFX-$s sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+        ip netns exec $LAB_PFX-$s sysctl -qw net.ipv6.conf.default.disable_ipv6=1
         $L ip link add br-$s type bridge
         $L ip tuntap add dev tap-$s mode tap
         $L ip link set tap-$s master br-$s
-        $L ip link add v-$s type veth peer name eth0 netns vn-$s
+        $L ip link add v-$s type veth peer name eth0 netns $LAB_PFX-$s
         $L ip link set v-$s master br-$s
-        ip netns exec vn-$s ip link set lo up
+        ip netns exec $LAB_PFX-$s ip link set lo up
     done
     for dev in br-a tap-a v-a br-b tap-b v-b; do $L ip link set "$dev" mtu "$mtu"; done
     $LAB_A ip link set eth0 mtu "$mtu"
     $LAB_B ip link set eth0 mtu "$mtu"
     for s in a b; do
         for dev in br-$s tap-$s v-$s; do $L ip link set "$dev" up; done
-        ip netns exec vn-$s ip link set eth0 up
+        ip netns exec $LAB_PFX-$s ip link set eth0 up
     done
     $LAB_A ip addr add 198.18.0.2/24 dev eth0
     $LAB_B ip addr add 198.19.0.2/24 dev eth0

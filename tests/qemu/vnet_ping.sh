@@ -64,13 +64,13 @@ ping_check() {
     fi
 }
 
-ping_check arp-ping-nic0 vn-a 198.18.0.1 -c 3 -W 2
-ping_check arp-ping-nic1 vn-b 198.19.0.1 -c 3 -W 2
-ping_check flood-1000-nic0 vn-a 198.18.0.1 -f -c 1000 -W 2
-ping_check flood-1000-nic1 vn-b 198.19.0.1 -f -c 1000 -W 2
-ping_check ping-1472-nic0 vn-a 198.18.0.1 -c 20 -i 0.05 -s 1472 -M 'do' -W 2
-ping_check ping-1472-nic1 vn-b 198.19.0.1 -c 20 -i 0.05 -s 1472 -M 'do' -W 2
-ping_check flood-1472-nic0 vn-a 198.18.0.1 -f -c 300 -s 1472 -W 2
+ping_check arp-ping-nic0 "$VN_A" 198.18.0.1 -c 3 -W 2
+ping_check arp-ping-nic1 "$VN_B" 198.19.0.1 -c 3 -W 2
+ping_check flood-1000-nic0 "$VN_A" 198.18.0.1 -f -c 1000 -W 2
+ping_check flood-1000-nic1 "$VN_B" 198.19.0.1 -f -c 1000 -W 2
+ping_check ping-1472-nic0 "$VN_A" 198.18.0.1 -c 20 -i 0.05 -s 1472 -M 'do' -W 2
+ping_check ping-1472-nic1 "$VN_B" 198.19.0.1 -c 20 -i 0.05 -s 1472 -M 'do' -W 2
+ping_check flood-1472-nic0 "$VN_A" 198.18.0.1 -f -c 300 -s 1472 -W 2
 
 # Malformed frames, N of each kind, from scapy in each side namespace.
 send_bad() { # NS IFACE DST_MAC DST_IP SRC_IP BIG(0/1)
@@ -137,10 +137,10 @@ malformed_check() { # NIC NS IFACE DST_MAC DST_IP SRC_IP BIG
     if [ -z "$bad" ]; then pass "malformed-$nic" "$summary"; else fail "malformed-$nic" "$bad"; fi
 }
 
-malformed_check vnet0 vn-a eth0 $LAB_MAC0 198.18.0.1 198.18.0.2 1
-malformed_check vnet1 vn-b eth0 $LAB_MAC1 198.19.0.1 198.19.0.2 0
-ping_check after-malformed-nic0 vn-a 198.18.0.1 -f -c 200 -W 2
-ping_check after-malformed-nic1 vn-b 198.19.0.1 -f -c 200 -W 2
+malformed_check vnet0 "$VN_A" eth0 $LAB_MAC0 198.18.0.1 198.18.0.2 1
+malformed_check vnet1 "$VN_B" eth0 $LAB_MAC1 198.19.0.1 198.19.0.2 0
+ping_check after-malformed-nic0 "$VN_A" 198.18.0.1 -f -c 200 -W 2
+ping_check after-malformed-nic1 "$VN_B" 198.19.0.1 -f -c 200 -W 2
 
 # A driver killed and started again: it resets the device, recovers the
 # buffers its previous instance held and serves again.
@@ -159,8 +159,8 @@ restart_check() { # COMP NS ADDR
     done
     ping_check "restart-$1" "$2" "$3" -f -c 500 -W 2
 }
-restart_check vnet0 vn-a 198.18.0.1
-restart_check vnet1 vn-b 198.19.0.1
+restart_check vnet0 "$VN_A" 198.18.0.1
+restart_check vnet1 "$VN_B" 198.19.0.1
 
 # A device that breaks the virtqueue protocol (the harness corrupts the used
 # index): the driver must count it, reset the device and serve again.
@@ -181,8 +181,8 @@ device_error_check() { # COMP NS ADDR
         fail "device-error-counted-$1" "resets +$r rx_dev_errors +$e"
     fi
 }
-device_error_check vnet0 vn-a 198.18.0.1
-device_error_check vnet1 vn-b 198.19.0.1
+device_error_check vnet0 "$VN_A" 198.18.0.1
+device_error_check vnet1 "$VN_B" 198.19.0.1
 
 # Link status (VIRTIO_NET_F_STATUS, NIC0 only): a configuration interrupt
 # carries carrier loss and return into the netif header.
@@ -199,7 +199,7 @@ link_check() {
     up=$(lab_get "$st" vnet0 driver link_up)
     if [ "$down" = 0 ] && [ "$up" = 1 ]; then pass link-status "down $down, up $up"; else
         fail link-status "link_up $down after off, $up after on"; fi
-    ping_check after-link-nic0 vn-a 198.18.0.1 -f -c 200 -W 2
+    ping_check after-link-nic0 "$VN_A" 198.18.0.1 -f -c 200 -W 2
 }
 link_check
 
@@ -220,8 +220,8 @@ fi
 lab_qemu "$ISO" ",vectors=0"
 if lab_wait 'VNET-LAB READY' 90 && grep -aq '^vnet1: .*polled' "$LAB_WORK/serial.log"; then
     pass boot-polled "$(grep -a '^vnet1: virtio-net' "$LAB_WORK/serial.log" | grep -o 'queues.*')"
-    ping_check polled-arp-ping-nic1 vn-b 198.19.0.1 -c 3 -W 2
-    ping_check polled-flood-1000-nic1 vn-b 198.19.0.1 -f -c 1000 -W 2
+    ping_check polled-arp-ping-nic1 "$VN_B" 198.19.0.1 -c 3 -W 2
+    ping_check polled-flood-1000-nic1 "$VN_B" 198.19.0.1 -f -c 1000 -W 2
 else
     fail boot-polled "no polled vnet1 (see $LAB_WORK/serial.log)"
 fi
