@@ -3,10 +3,12 @@
 # echo on every NIC it is given; it serves the default configuration until the
 # network stack and the router take its place.
 $(eval $(call user_elf,responder,apps/responder/responder.c apps/responder/frame.c))
+include apps/console/console.mk
 
 # The router/firewall: the packet-filter library (net/fw) and the
 # configuration parser it shares with init.
 ROUTER_SRCS := apps/router/router.c apps/router/rt_fwd.c apps/router/rt_arp.c \
+	apps/router/rt_cmd.c apps/router/rt_show.c apps/router/rt_text.c \
 	$(filter-out lib/fmt.c,$(wildcard net/fw/*.c)) \
 	servers/init/config.c servers/init/config_components.c servers/init/config_net.c \
 	servers/init/config_dump.c

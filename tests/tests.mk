@@ -33,6 +33,11 @@ $(eval $(call unit_test,fw_rules_test,tests/unit/fw_rules_test.c $(FW_SRCS)))
 $(eval $(call unit_test,fw_conn_test,tests/unit/fw_conn_test.c $(FW_SRCS)))
 $(eval $(call unit_test,fw_nat_test,tests/unit/fw_nat_test.c $(FW_SRCS)))
 $(eval $(call unit_test,fw_filter_test,tests/unit/fw_filter_test.c $(FW_SRCS)))
+RT_CMD_SRCS := apps/router/rt_cmd.c apps/router/rt_show.c apps/router/rt_text.c
+$(eval $(call unit_test,rt_cmd_test,tests/unit/rt_cmd_test.c $(RT_CMD_SRCS) $(FW_SRCS) \
+	apps/iperf3/iperf3_json.c))
+$(eval $(call unit_test,con_test,tests/unit/con_test.c apps/console/con_line.c \
+	apps/console/con_show.c $(CONFIG_SRCS) lib/fmt.c))
 
 # Ring concurrency: the two-thread stress test under ThreadSanitizer.
 RING_STRESS := $(B)/tests/ring_stress_tsan

@@ -10,6 +10,7 @@
 // incoming bit just means "look at every ring".
 // Not here: the data path (rt_fwd.c), ARP (rt_arp.c), console commands (rt_cmd.c).
 #include "apps/router/router.h"
+#include "apps/router/rt_cmd.h"
 #include "kernel/uapi/syscall.h"
 #include "lib/comp.h"
 #include "lib/fmt.h"
@@ -198,6 +199,15 @@ static void publish_counters(struct rt_if *f)
     __atomic_store_n(&f->nic.app->count, n, __ATOMIC_RELEASE);
 }
 
+// The console's requests (shm/mgmt.h), if the configuration has a console.
+static void mgmt(struct router *r)
+{
+    const struct comp_region *m = comp_region(r->ci, "mgmt");
+    const struct comp_channel *out = comp_channel(r->ci, "console", COMP_CHAN_OUT);
+    if (m && !m->read_only && out && rt_mgmt_poll(r, (void *)m->va, m->size))
+        comp_signal(out);
+}
+
 static void tick(struct router *r)
 {
     r->ticks++;
@@ -259,6 +269,8 @@ static void __attribute__((noreturn)) run(struct router *r)
         uint32_t rounds = 0;
         if (bits & RT_BIT_TICK)
             tick(r);
+        if (bits & ~RT_BIT_TICK)
+            mgmt(r); // cheap when there is no request: a sequence compare
         for (;;) {
             while (round_once(r)) {
                 if (++rounds % CONTROL_EVERY == 0 && (comp_service(r->ci) & RT_BIT_TICK))

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+// `show components` for the management console (apps/console): the component
+// list as the configuration text gives it (name, ELF, core, priority, restart
+// policy, device grants), as a table or one JSON object. The console cannot
+// see init's live state; the answer says so. Pure: it formats a parsed
+// struct config (servers/init/config.h) into a caller's buffer.
+#ifndef RW_CON_SHOW_H
+#define RW_CON_SHOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "servers/init/config.h"
+
+#define CON_LIVE_NOTE "live state (starts, restarts, exits) is in the serial log"
+
+// Writes the answer NUL-terminated into out; returns its length (the text is
+// cut at cap - 1 bytes, which a cap of 4 KiB never needs).
+uint32_t con_show_components(const struct config *cfg, bool json, char *out, uint32_t cap);
+
+#endif

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+// The management console component: a command line on COM1. It polls the
+// UART's line-status register every 20 ms for typed bytes (the kernel's
+// COM1 driver only writes: it sends through THR and never reads RBR, so the
+// two can share the port as long as this component only reads LSR and RBR
+// and never touches LCR, the divisor or the FIFO setup). Lines are edited by
+// con_line.c; `help` and `show components` (from the configuration text,
+// the read-only region COMP_CONFIG_NAME) are answered here, every other line
+// goes to the router through the mgmt region (shm/mgmt.h) and its channel,
+// and the answer is printed. All output goes through the kernel console
+// (rw_debug_write) in pieces of at most one line and CON_CHUNK bytes: the
+// kernel holds its console lock for each 256-byte piece, so kernel messages
+// never land in the middle of our lines. It is not a shell: no history, no
+// completion, one command at a time.
+//
+// ringwall.conf:
+//   component console elf=console.elf core=0 device=ioport:0x3f8-0x3ff
+//   region  mgmt size=64K map=console,router
+//   channel console.mgmt -> router      (router's IN channel "console.mgmt")
+//   channel router.console -> console   (our IN channel "router.console")
+#include "apps/console/con_line.h"
+#include "apps/console/con_show.h"
+#include "lib/comp.h"
+#include "lib/rw.h"
+#include "lib/string.h"
+#include "shm/mgmt.h"
+
+#define CON_COM1      0x3f8u
+#define CON_LSR       (CON_COM1 + 5)
+#define CON_LSR_DR    0x01 // a received byte waits in RBR
+#define CON_POLL_NS   20000000ull
+#define CON_ANSWER_NS 2000000000ull
+#define CON_BIT_TICK  (1ull << 62) // channels use bits from 0 up, init's control bit 63
+#define CON_RX_BURST  64           // bytes taken per poll
+#define CON_CHUNK     240          // bytes per rw_debug_write: under the kernel's 256
+#define CON_PROMPT    "ringwall> "
+#define CON_CHAN_OUT  "mgmt"           // our channel to the router (its label)
+#define CON_CHAN_IN   "router.console" // the router's channel to us
+
+static const char con_help_text[] =
+    "commands:\n"
+    "  help                  this list\n"
+    "  show interfaces       addresses, MAC, MTU, link, NIC and router counters\n"
+    "  show routes           the routing table\n"
+    "  show arp              the ARP cache\n"
+    "  show rules            the live ruleset and its counters, NAT rules\n"
+    "  show states           connection-tracking entries\n"
+    "  show counters         filter drops by reason, per-interface counters\n"
+    "  show components       the configured components\n"
+    "  reload                recompile the rule and nat lines and publish them\n"
+    "  save                  save the configuration (needs a disk)\n"
+    "add --json to a show command for one JSON object instead of a table\n";
+
+static const struct comp_info *ci;
+static uint32_t uart;
+static void *mgmt;
+static const struct comp_channel *to_router;
+static uint32_t seq;
+static struct config cfg; // about 30 KiB: off the stack
+static bool cfg_ok;
+static struct con_line line;
+static char answer[MGMT_RESP_MAX + 1];
+
+// Writes text in pieces that end at a newline or after CON_CHUNK bytes.
+static void con_write(const char *s, size_t n)
+{
+    while (n) {
+        size_t k = 0;
+        while (k < n && k < CON_CHUNK && s[k++] != '\n')
+            ;
+        rw_debug_write(s, k);
+        s += k;
+        n -= k;
+    }
+}
+
+static void con_puts(const char *s)
+{
+    con_write(s, strlen(s));
+}
+
+// Makes another component's text safe to print: no control bytes but LF and tab.
+static void con_sanitize(char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\n' && c != '\t') || c > 0x7e)
+            s[i] = '?';
+    }
+}
+
+// Sends cmd to the router and prints its answer, or why there is none. Waits
+// at most CON_ANSWER_NS, answering init's heartbeats through comp_wait.
+static void con_forward(const char *cmd)
+{
+    if (!mgmt || !to_router) {
+        con_puts("error: no router to ask (no mgmt region or channel in ringwall.conf)\n");
+        return;
+    }
+    mgmt_request_put(mgmt, seq, cmd, (uint32_t)strnlen(cmd, MGMT_REQ_MAX));
+    comp_signal(to_router);
+    uint64_t deadline = rw_now_ns() + CON_ANSWER_NS;
+    int32_t n;
+    uint32_t flags = 0;
+    while ((n = mgmt_response_get(mgmt, seq, answer, sizeof(answer), &flags)) < 0) {
+        uint64_t now = rw_now_ns();
+        if (now >= deadline)
+            break;
+        comp_wait(ci, deadline - now); // the router's bit, or the next tick
+    }
+    seq += 2;
+    if (seq == 0)
+        seq = 2;
+    if (n < 0) {
+        con_puts("error: the router did not answer within 2 s (is it running? see the log)\n");
+        return;
+    }
+    con_sanitize(answer, (size_t)n);
+    con_write(answer, (size_t)n);
+    if (n > 0 && answer[n - 1] != '\n')
+        con_puts("\n");
+}
+
+static bool con_is_components(const char *w2)
+{
+    size_t n = strlen(w2);
+    return n >= 3 && strncmp(w2, "components", n) == 0;
+}
+
+// `show components [--json]` in either order of its last two words.
+static bool con_local_show(char *cmd)
+{
+    static char text[4096];
+    char copy[CON_LINE_MAX];
+    const char *w[4];
+    unsigned nw = 0;
+    bool json = false;
+    memcpy(copy, cmd, strnlen(cmd, CON_LINE_MAX - 1) + 1);
+    copy[CON_LINE_MAX - 1] = '\0';
+    for (char *p = copy; *p && nw < 4;) {
+        while (*p == ' ' || *p == '\t')
+            *p++ = '\0';
+        if (*p)
+            w[nw++] = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+    }
+    if (nw && strcmp(w[nw - 1], "--json") == 0) {
+        json = true;
+        nw--;
+    }
+    if (nw != 2 || strcmp(w[0], "show") != 0 || !con_is_components(w[1]))
+        return false;
+    if (!cfg_ok) {
+        con_puts("error: cannot read ringwall.conf (no configuration region)\n");
+        return true;
+    }
+    con_write(text, con_show_components(&cfg, json, text, sizeof(text)));
+    return true;
+}
+
+static void con_run(char *cmd)
+{
+    if (!*cmd)
+        return;
+    if (strcmp(cmd, "help") == 0)
+        con_puts(con_help_text);
+    else if (!con_local_show(cmd))
+        con_forward(cmd);
+}
+
+static void con_byte(uint8_t c)
+{
+    char echo[CON_ECHO_MAX];
+    enum con_line_event ev = con_line_feed(&line, c, echo);
+    if (echo[0])
+        con_puts(echo);
+    if (ev == CON_LINE_DONE)
+        con_run(con_trim(line.buf));
+    else if (ev == CON_LINE_OVERLONG)
+        con_puts("error: line too long (at most 255 bytes); ignored\n");
+    if (ev != CON_LINE_NONE)
+        con_puts(CON_PROMPT);
+}
+
+// Takes the bytes waiting in the UART, a burst at a time.
+static void con_poll_uart(void)
+{
+    for (int i = 0; i < CON_RX_BURST; i++) {
+        uint32_t lsr = 0, c = 0;
+        if (rw_io_read(uart, CON_LSR, 1, &lsr) != RW_OK || !(lsr & CON_LSR_DR))
+            return;
+        if (rw_io_read(uart, CON_COM1, 1, &c) != RW_OK)
+            return;
+        con_byte((uint8_t)c);
+    }
+}
+
+// The configuration text, for show components.
+static void con_load_config(void)
+{
+    const struct comp_region *r = comp_region(ci, COMP_CONFIG_NAME);
+    const struct kinfo *k = (const struct kinfo *)USER_KINFO_VA;
+    unsigned cores = k->magic == KINFO_MAGIC ? k->ncpus : CONFIG_MAX_CORES;
+    struct config_error err;
+    if (!r)
+        return;
+    cfg_ok = config_parse((const char *)r->va, r->size, cores, &cfg, &err) == CONFIG_OK;
+    if (!cfg_ok)
+        rw_printf("%s: %s: %s\n", ci->name, COMP_CONFIG_NAME, err.msg);
+}
+
+// The UART grant, the router link and the tick. Returns false without a UART.
+static bool con_setup(void)
+{
+    for (uint32_t i = 0; i < ci->ndevices && i < COMP_MAX_DEVICES; i++) {
+        if (ci->devices[i].kind == COMP_DEV_IOPORT && !uart)
+            uart = ci->devices[i].handle;
+    }
+    uint32_t lsr = 0;
+    if (!uart || rw_io_read(uart, CON_LSR, 1, &lsr) != RW_OK) {
+        rw_printf("%s: no device=ioport:0x3f8-0x3ff grant: console disabled\n", ci->name);
+        return false;
+    }
+    const struct comp_region *m = comp_region(ci, MGMT_REGION_NAME);
+    if (m && !m->read_only && mgmt_region_ok((void *)m->va, m->size))
+        mgmt = (void *)m->va;
+    to_router = comp_channel(ci, CON_CHAN_OUT, COMP_CHAN_OUT);
+    if (!mgmt || !to_router)
+        rw_printf("%s: no mgmt region or channel: only local commands\n", ci->name);
+    if (mgmt)
+        seq = mgmt_next_seq(mgmt);
+    uint32_t timer = 0;
+    if (rw_timer_create(ci->ntfn, CON_BIT_TICK, &timer) != RW_OK ||
+        rw_timer_set(timer, rw_now_ns() + CON_POLL_NS, CON_POLL_NS) != RW_OK) {
+        rw_printf("%s: no timer: console disabled\n", ci->name);
+        return false;
+    }
+    con_load_config();
+    con_line_init(&line);
+    return true;
+}
+
+int main(uint64_t arg)
+{
+    ci = comp_start(arg);
+    if (!ci)
+        return 1;
+    bool ok = con_setup();
+    if (ok)
+        con_puts("console: management console on COM1, type help\n" CON_PROMPT);
+    for (;;) {
+        uint64_t bits = comp_wait(ci, TIMEOUT_NEVER);
+        if (ok && (bits & CON_BIT_TICK))
+            con_poll_uart(); // router bits outside a command are late answers: ignored
+    }
+}
