@@ -55,10 +55,41 @@ router_iperf fwd-iperf3-tcp-reverse "$VN_A" 198.19.0.2 -R
 router_iperf fwd-iperf3-tcp-P4 "$VN_A" 198.19.0.2 -P 4
 router_iperf fwd-iperf3-udp-100M "$VN_A" 198.19.0.2 -u -b 100M
 
+# The console's counters: the forwarding path copied nothing, and TCP went
+# through as offloaded multi-buffer frames (TSO: far more than an MTU each).
+js=$(router_cmd "show counters --json")
+if zc=$(router_json_get "$js" 'd["interfaces"]["wan0"]["fwd_copied"] + d["interfaces"]["lan0"]["fwd_copied"]') &&
+    fw=$(router_json_get "$js" 'd["interfaces"]["wan0"]["fwd_frames"]') && [ "$zc" = 0 ] && [ "$fw" -gt 1000 ]; then
+    pass "zero-copy-forwarding ($fw frames out of wan0, 0 bytes copied)"
+else
+    fail zero-copy-forwarding "copied ${zc:-?} frames ${fw:-?}: $js"
+fi
+avg=$(router_json_get "$js" 'd["interfaces"]["wan0"]["fwd_bytes"] // max(1, d["interfaces"]["wan0"]["fwd_frames"])')
+if [ "${avg:-0}" -gt 3000 ]; then
+    pass "tso-frames-forwarded-whole (average $avg bytes per frame)"
+else
+    fail tso-frames-forwarded-whole "average ${avg:-?} bytes per forwarded frame"
+fi
+
 # Malformed packets toward the far side: each must be dropped, the packet
 # with IP options forwarded; vn-b listens for their markers.
 router_malformed_check
 lab_ping fwd-after-malformed "$VN_A" 198.19.0.2 -c 10 -i 0.05 -w 20
+js=$(router_cmd "show counters --json")
+bad=$(router_json_get "$js" 'd["interfaces"]["lan0"]["bad_frames"]' 2>/dev/null)
+if [ "${bad:-0}" -ge 7 ]; then
+    pass "malformed-counted ($bad bad frames on lan0)"
+else
+    fail malformed-counted "bad_frames ${bad:-?}: $js"
+fi
+out=$(router_cmd "reload")
+if echo "$out" | grep -q "^reload: ok"; then pass console-reload; else fail console-reload "$out"; fi
+out=$(router_cmd "show rules --json")
+if router_json_get "$out" 'd["rules"][0]["packets"]' >/dev/null 2>&1; then
+    pass console-show-rules-json
+else
+    fail console-show-rules-json "$out"
+fi
 if grep -aq "router: 2 interfaces" "$LAB_WORK/serial.log" &&
     ! grep -aq "faulted\|refusing\|assertion" "$LAB_WORK/serial.log"; then
     pass router-clean-log

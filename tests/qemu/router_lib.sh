@@ -96,3 +96,22 @@ sendp(good, iface="eth0", verbose=False)
         pass "malformed-dropped"
     fi
 }
+
+# router_cmd LINE: types LINE on the appliance console and prints the answer
+# (what the console printed up to its next prompt); empty after 10 s.
+router_cmd() {
+    local log=$LAB_WORK/serial.log start i
+    start=$(stat -c %s "$log")
+    lab_console "$1"
+    for ((i = 0; i < 100; i++)); do
+        sleep 0.1
+        tail -c +"$((start + 1))" "$log" | tr -d '\r' | grep -q '^ringwall> $' && break
+    done
+    tail -c +"$((start + 1))" "$log" | tr -d '\r' | sed -n '2,$p' | sed '/^ringwall> $/,$d'
+}
+
+# router_json_get JSON EXPR: evaluates a Python expression over the parsed
+# JSON (as d); prints the result or fails if the JSON does not parse.
+router_json_get() {
+    "$PY" -c 'import json, sys; d = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
+}
