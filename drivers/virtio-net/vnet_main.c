@@ -18,6 +18,7 @@
 #define CONTROL_EVERY 256 // busy rounds between looks at the control channel
 
 static struct vnet vnet;
+static struct vnet_persist persist_private;
 
 // Copies the value of "key=" in a blank-separated argument string.
 static bool arg_value(const char *args, const char *key, char *out, size_t size)
@@ -115,6 +116,12 @@ static int attach_regions(struct vnet *v)
     v->cnt = *v->nif.drv; // counters run on across restarts (read once, never again)
     v->vq_mem = (uint8_t *)vq->va;
     v->vq_phys = vq->phys;
+    v->persist = &persist_private;
+    if (vq->size >= VNET_PERSIST_OFF + sizeof(struct vnet_persist)) {
+        v->persist = (struct vnet_persist *)(v->vq_mem + VNET_PERSIST_OFF);
+        if (v->persist->magic != VNET_PERSIST_MAGIC) // a fresh region (zeroed)
+            *v->persist = (struct vnet_persist){.magic = VNET_PERSIST_MAGIC};
+    }
     return RW_OK;
 }
 
@@ -270,6 +277,7 @@ static int start(struct vnet *v, const struct comp_info *ci)
     if (s != RW_OK)
         return s;
     reclaim_held(v);
+    vnet_pools_reclaim(v);
     if (vnet_msix_setup(v) != RW_OK && poll_setup(v) != RW_OK)
         return RW_ENOMEM;
     return vnet_dev_init(v);

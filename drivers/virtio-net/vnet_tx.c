@@ -65,33 +65,72 @@ struct tx_frame {
     uint8_t *data0;
 };
 
-// Finds (attaching on first use) the slot of another NIC's pool by its region
-// number: a formatted netif region mapped into us. -1 if there is none.
-static int pool_slot(struct vnet *v, uint32_t id)
+// Binds slot i to the netif region numbered id mapped into us; false if
+// there is no such formatted region.
+static bool pool_bind(struct vnet *v, int i, uint32_t id)
 {
-    for (int i = 0; i < VNET_MAX_POOLS && v->pools[i].id; i++) {
-        if (v->pools[i].id == id)
-            return i;
-    }
     const struct comp_info *ci = v->ci;
     for (uint32_t r = 0; r < ci->nregions && r < COMP_MAX_REGIONS; r++) {
         const struct comp_region *cr = &ci->regions[r];
         struct netif_layout l;
-        if (cr->id != id || !netif_layout(cr->size, &l) || !netif_ready((void *)cr->va))
+        if (cr->id != id || cr->read_only || !netif_layout(cr->size, &l) ||
+            !netif_ready((void *)cr->va))
             continue;
-        for (int i = 0; i < VNET_MAX_POOLS; i++) {
-            struct vnet_pool *p = &v->pools[i];
-            if (p->id)
-                continue;
-            if (pool_init(&p->pool, (uint8_t *)cr->va + l.pool_off, l.nbufs, NETIF_BUF_SIZE) !=
-                RING_OK)
-                return -1;
-            p->id = id;
-            p->phys = cr->phys + l.pool_off;
+        struct vnet_pool *p = &v->pools[i];
+        if (pool_init(&p->pool, (uint8_t *)cr->va + l.pool_off, l.nbufs, NETIF_BUF_SIZE) != RING_OK)
+            return false;
+        p->phys = cr->phys + l.pool_off;
+        p->held = v->persist->held[i];
+        p->id = id;
+        v->persist->id[i] = id; // after held is ours: a restart finds both
+        return true;
+    }
+    return false;
+}
+
+// The slot of another NIC's pool by its region number (bound on first use);
+// -1 if there is none.
+int vnet_pool_slot(struct vnet *v, uint32_t id)
+{
+    for (int i = 0; i < VNET_MAX_POOLS; i++) {
+        if (v->pools[i].id == id)
             return i;
-        }
+    }
+    for (int i = 0; i < VNET_MAX_POOLS; i++) {
+        if (!v->pools[i].id && !v->persist->id[i])
+            return pool_bind(v, i, id) ? i : -1;
     }
     return -1;
+}
+
+// At start-up, after the device reset: a previous instance's foreign buffers
+// go back on tx.free (their owner's client sends them home), except those
+// still in the filled part of tx.active, which the client will send again.
+void vnet_pools_reclaim(struct vnet *v)
+{
+    struct ring_handle *h = &v->nif.tx.active;
+    for (int i = 0; i < VNET_MAX_POOLS; i++) {
+        uint32_t id = v->persist->id[i];
+        if (!id)
+            continue;
+        if (!pool_bind(v, i, id)) {
+            v->persist->id[i] = 0; // the region is gone from our configuration
+            continue;
+        }
+        for (uint32_t t = h->tail; t != h->head; t++) {
+            uint64_t off = h->sh->slots[t & h->mask].offset;
+            if (netif_desc_pool(off) == id &&
+                pool_desc_ok(&v->pools[i].pool, netif_desc_off(off), 0))
+                v->pools[i].held[netif_desc_off(off) / NETIF_BUF_SIZE] = 0;
+        }
+        for (uint32_t b = 0; b < v->pools[i].pool.count; b++) {
+            if (!v->pools[i].held[b])
+                continue;
+            uint32_t token = VNET_TOKEN((uint32_t)i + 1, b);
+            v->cnt.reclaimed++;
+            vnet_tx_return(v, &token, 1);
+        }
+    }
 }
 
 // Decode one descriptor: its pool, buffer and data; marks the buffer held
@@ -106,7 +145,7 @@ static uint64_t tx_desc(struct vnet *v, const struct ring_desc *d, struct tx_fra
     uint8_t *held = v->nif.held;
     int slot = -1;
     if (id != 0 && id != v->region_id) {
-        if ((slot = pool_slot(v, id)) < 0)
+        if ((slot = vnet_pool_slot(v, id)) < 0)
             return 0;
         pool = &v->pools[slot].pool;
         held = v->pools[slot].held;

@@ -45,14 +45,27 @@ struct vnet_rx_frame {
 };
 
 // Another NIC's pool this driver transmits from (forwarding, shm/netif.h),
-// found by region number on first use. held[] is private: buffers of a pool
-// we do not own cannot be recovered by a restarted instance.
+// found by region number on first use.
 #define VNET_MAX_POOLS 7
 struct vnet_pool {
     uint32_t id;             // [I] comp_region.id, 0 = slot unused
     uint64_t phys;           // [I] physical address of the pool
     struct pool_handle pool; // [I]
-    uint8_t held[NETIF_MAX_BUFS];
+    uint8_t *held;           // [s] persist->held[slot]
+};
+
+// What a restarted driver must know to give other NICs' buffers back: which
+// pool each slot named and which of its buffers the device held. It lives in
+// the driver-only queue region after the two queues (VNET_PERSIST_OFF), which
+// outlives the process; with a queue region too small for it, it is private
+// and those buffers are lost if the driver dies (their pool runs short).
+#define VNET_PERSIST_MAGIC 0x76706f6f6c730001ull // "vpools", version 1
+#define VNET_PERSIST_OFF   (2 * VNET_VQ_STRIDE)
+struct vnet_persist {
+    uint64_t magic;
+    uint32_t id[VNET_MAX_POOLS];
+    uint32_t reserved;
+    uint8_t held[VNET_MAX_POOLS][NETIF_MAX_BUFS];
 };
 
 // Virtqueue tokens of transmitted buffers: pool slot (0 = ours) and index.
@@ -84,6 +97,7 @@ struct vnet {
     uint64_t pool_phys; // [I]
     uint32_t region_id; // [I] our region's configuration number
     struct vnet_pool pools[VNET_MAX_POOLS];
+    struct vnet_persist *persist;   // [s] queue region, or persist_private
     uint8_t *vq_mem;                // [I] queue region (driver only)
     uint64_t vq_phys;               // [I]
     uint32_t spare[NETIF_MAX_BUFS]; // held empty buffers not posted to the device
@@ -110,6 +124,8 @@ void vnet_rx_drop_partial(struct vnet *v);
 uint32_t vnet_tx_push(struct vnet *v);
 uint32_t vnet_tx_reap(struct vnet *v);
 void vnet_tx_return(struct vnet *v, const uint32_t *idx, uint32_t n);
+int vnet_pool_slot(struct vnet *v, uint32_t id);
+void vnet_pools_reclaim(struct vnet *v);
 
 static inline uint64_t vnet_buf_off(uint32_t idx)
 {
