@@ -109,6 +109,18 @@ struct rt_hold {
     struct ring_desc d[NETIF_MAX_SEGS];
 };
 
+// A packet a rule with "log" decided: kept in a ring for `show log`, and
+// printed on the serial console (at most RT_LOG_PER_SEC lines a second).
+#define RT_LOG_MAX     64
+#define RT_LOG_PER_SEC 10
+struct rt_logent {
+    uint64_t ms;
+    uint32_t src, dst;
+    uint16_t sport, dport;
+    uint8_t proto, verdict, ifindex, dir;
+    int16_t rule;
+};
+
 struct router {
     const struct comp_info *ci; // [I]
     unsigned nifs;              // [I]
@@ -123,6 +135,11 @@ struct router {
     struct rt_hold hold[RT_HOLD_MAX];
     uint64_t now_ms;
     uint64_t ticks;
+    struct rt_logent log[RT_LOG_MAX];
+    uint64_t nlog;           // packets logged so far (log[nlog % RT_LOG_MAX] is next)
+    uint64_t log_sec;        // the second log_printed counts in
+    uint32_t log_printed;    // lines printed in log_sec
+    uint64_t log_suppressed; // logged but not printed (rate limit)
 };
 
 // rt_fwd.c: the data path.
@@ -141,6 +158,9 @@ void rt_send_held(struct router *r, const struct rt_hold *h, const uint8_t *mac)
 void rt_drop_frame(struct router *r, unsigned in_if, const struct ring_desc *d, uint32_t k);
 uint8_t *rt_reply_buffer(struct router *r, struct rt_if *out, uint64_t *off);
 void rt_reply_send(struct router *r, struct rt_if *out, uint64_t off, uint32_t len);
+// rt_fwd.c: a packet a "log" rule decided.
+void rt_log_packet(struct router *r, const struct fw_pkt *p, unsigned verdict, unsigned ifindex,
+                   unsigned dir);
 // rt_cmd.c: console commands. Writes the answer to out (NUL-terminated);
 // returns its length.
 uint32_t rt_cmd_exec(struct router *r, const char *line, char *out, uint32_t cap);

@@ -26,13 +26,14 @@ enum rt_cmd_id {
     RT_CMD_RULES,
     RT_CMD_STATES,
     RT_CMD_COUNTERS,
+    RT_CMD_LOG,
     RT_CMD_RELOAD,
     RT_CMD_SAVE,
 };
 
 // "show" topics; a unique prefix is enough ("show int").
-static const char *const rt_topics[] = {"interfaces", "routes", "arp",
-                                        "rules",      "states", "counters"};
+static const char *const rt_topics[] = {"interfaces", "routes",   "arp", "rules",
+                                        "states",     "counters", "log"};
 
 static const char *const rt_help_text =
     "commands:\n"
@@ -43,6 +44,7 @@ static const char *const rt_help_text =
     "  show rules            the live ruleset and its counters, NAT rules\n"
     "  show states           connection-tracking entries\n"
     "  show counters         filter drops by reason, per-interface counters\n"
+    "  show log              the latest packets decided by rules with \"log\"\n"
     "  show components       the configured components (answered by the console)\n"
     "  reload                recompile the rule and nat lines and publish them\n"
     "  save                  save the configuration (needs a disk)\n"
@@ -390,6 +392,7 @@ static void rt_invoke(struct router *r, int cmd, struct rt_text *t)
     case RT_CMD_RULES: rt_show_rules(r, t); break;
     case RT_CMD_STATES: rt_show_states(r, t); break;
     case RT_CMD_COUNTERS: rt_show_counters(r, t); break;
+    case RT_CMD_LOG: rt_show_log(r, t); break;
     case RT_CMD_RELOAD: rt_reload(r, t); break;
     case RT_CMD_SAVE: rt_save(t); break;
     }

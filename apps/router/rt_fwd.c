@@ -11,6 +11,7 @@
 // Not here: ARP (rt_arp.c), set-up and the loop (router.c).
 #include "apps/router/router.h"
 #include "lib/comp.h"
+#include "lib/rw.h"
 #include "lib/string.h"
 #include "net/fw/fw_icmp.h"
 
@@ -31,6 +32,40 @@ static void rt_copy(uint64_t *counter, void *dst, const void *src, uint32_t n)
 {
     memcpy(dst, src, n);
     *counter += n;
+}
+
+// ---- logging ---------------------------------------------------------------
+
+void rt_log_packet(struct router *r, const struct fw_pkt *p, unsigned verdict, unsigned ifindex,
+                   unsigned dir)
+{
+    static const char *const verdicts[] = {"pass", "block", "reject"};
+    struct rt_logent *e = &r->log[r->nlog++ % RT_LOG_MAX];
+    *e = (struct rt_logent){r->now_ms, p->src,           p->dst,           p->sport,     p->dport,
+                            p->proto,  (uint8_t)verdict, (uint8_t)ifindex, (uint8_t)dir, p->rule};
+    uint64_t sec = r->now_ms / 1000;
+    if (sec != r->log_sec) {
+        r->log_sec = sec;
+        r->log_printed = 0;
+    }
+    if (r->log_printed++ >= RT_LOG_PER_SEC) {
+        r->log_suppressed++;
+        return;
+    }
+    rw_printf("router: log rule %d %s %s on %s proto %u %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u\n",
+              p->rule, verdicts[verdict < 3 ? verdict : 1], dir == FW_IN ? "in" : "out",
+              r->ifs[ifindex].name, p->proto, p->src >> 24, (p->src >> 16) & 255,
+              (p->src >> 8) & 255, p->src & 255, p->sport, p->dst >> 24, (p->dst >> 16) & 255,
+              (p->dst >> 8) & 255, p->dst & 255, p->dport);
+}
+
+// Filters p and logs it when the deciding rule says "log".
+static enum fw_verdict filter(struct router *r, struct fw_pkt *p, unsigned ifindex, enum fw_dir dir)
+{
+    enum fw_verdict v = fw_filter(&r->fw, p, ifindex, dir, r->now_ms);
+    if (p->log)
+        rt_log_packet(r, p, v, ifindex, dir);
+    return v;
 }
 
 // ---- staging ---------------------------------------------------------------
@@ -225,7 +260,7 @@ static bool decide(struct router *r, struct rt_if *in, uint8_t *eth, struct fw_p
 {
     enum fw_verdict v = FW_PASS;
     if (!filtered)
-        v = fw_filter(&r->fw, p, (unsigned)(in - r->ifs), FW_IN, r->now_ms);
+        v = filter(r, p, (unsigned)(in - r->ifs), FW_IN);
     if (v == FW_PASS && fw_route_lookup(&r->routes, p->dst, nh) != FW_ROUTE_OK) {
         in->cnt.no_route++;
         icmp_error(r, in, eth, p, FW_ICMP_UNREACH, ICMP_NET_UNR, 0);
@@ -240,7 +275,7 @@ static bool decide(struct router *r, struct rt_if *in, uint8_t *eth, struct fw_p
         return false;
     }
     if (v == FW_PASS)
-        v = fw_filter(&r->fw, p, nh->ifindex, FW_OUT, r->now_ms);
+        v = filter(r, p, nh->ifindex, FW_OUT);
     if (v == FW_PASS)
         return true;
     in->cnt.fw_drops++;
@@ -350,7 +385,7 @@ static void ipv4_input(struct router *r, struct rt_if *in, uint8_t *eth, const s
     }
     // To one of our addresses: the filter may translate it (a reply to a
     // masqueraded flow, a forwarded port), and then it is forwarded.
-    enum fw_verdict v = fw_filter(&r->fw, &p, (unsigned)(in - r->ifs), FW_IN, r->now_ms);
+    enum fw_verdict v = filter(r, &p, (unsigned)(in - r->ifs), FW_IN);
     if (v == FW_PASS && !is_local(r, in, p.dst)) {
         forward(r, in, eth, &p, d, k, true);
         return;

@@ -311,3 +311,52 @@ void rt_show_states(struct router *r, struct rt_text *t)
     }
     rt_list_end(t, shown, total);
 }
+
+// The log ring, oldest first.
+void rt_show_log(struct router *r, struct rt_text *t)
+{
+    static const char *const verdicts[] = {"pass", "block", "reject"};
+    uint64_t n = r->nlog < RT_LOG_MAX ? r->nlog : RT_LOG_MAX;
+    char a[16], b[16], pr[8];
+    if (t->json) {
+        rt_jobj(t, NULL);
+        rt_jnum(t, "logged", r->nlog);
+        rt_jnum(t, "not_printed", r->log_suppressed);
+        rt_jarr(t, "entries");
+    } else {
+        rt_put(t, "log (%llu packets logged, %llu not printed by the rate limit; latest %llu):\n",
+               (unsigned long long)r->nlog, (unsigned long long)r->log_suppressed,
+               (unsigned long long)n);
+    }
+    for (uint64_t i = r->nlog - n; i < r->nlog && !rt_text_low(t); i++) {
+        const struct rt_logent *e = &r->log[i % RT_LOG_MAX];
+        const char *v = verdicts[e->verdict < 3 ? e->verdict : 1];
+        const char *dir = e->dir == FW_IN ? "in" : "out";
+        rt_ip_str(e->src, a);
+        rt_ip_str(e->dst, b);
+        if (t->json) {
+            rt_jobj(t, NULL);
+            rt_jnum(t, "age_ms", r->now_ms - e->ms);
+            rt_jstr(t, "action", v);
+            rt_jstr(t, "dir", dir);
+            rt_jstr(t, "interface", rt_if_name(r, e->ifindex));
+            rt_jstr(t, "proto", rt_proto_name(e->proto, pr));
+            rt_jstr(t, "src", a);
+            rt_jnum(t, "sport", e->sport);
+            rt_jstr(t, "dst", b);
+            rt_jnum(t, "dport", e->dport);
+            rt_jnum(t, "rule", (uint64_t)(e->rule < 0 ? 0 : e->rule));
+            rt_jend(t);
+        } else {
+            rt_put(t, "  %6llus ago  rule %-3d %-6s %-3s %-6s %-4s %s:%u -> %s:%u\n",
+                   (unsigned long long)((r->now_ms - e->ms) / 1000), e->rule, v, dir,
+                   rt_if_name(r, e->ifindex), rt_proto_name(e->proto, pr), a, e->sport, b,
+                   e->dport);
+        }
+    }
+    if (t->json) {
+        rt_jend(t);
+        rt_jend(t);
+        rt_put(t, "\n");
+    }
+}

@@ -52,6 +52,7 @@ void rt_show_routes(struct router *r, struct rt_text *t);
 void rt_show_arp(struct router *r, struct rt_text *t);
 void rt_show_rules(struct router *r, struct rt_text *t);
 void rt_show_states(struct router *r, struct rt_text *t);
+void rt_show_log(struct router *r, struct rt_text *t);
 // The interface name of an index, "-" if there is none.
 const char *rt_if_name(const struct router *r, unsigned ifindex);
 

@@ -106,6 +106,8 @@ static void put_host(struct out *o, const char *word, const struct fw_addr *a,
 static void put_flags(struct out *o, const struct fw_rule *r)
 {
     static const char letters[] = "FSRPAUEW";
+    if ((r->flags & FW_RULE_PROTO) && r->proto != FW_PROTO_TCP)
+        return; // the implicit S/SA of a stateful rule only concerns TCP
     if (r->tcp_mask == 0) {
         if (r->flags & FW_RULE_STATE)
             put(o, " flags any");

@@ -85,6 +85,19 @@ else
     pass rule-blocked-never-arrive
 fi
 
+# The block rule for 7001 says "log": the console shows the attempt.
+js=$(router_cmd "show log --json")
+if router_json_get "$js" '[e for e in d["entries"] if e["dport"] == 7001 and e["action"] == "block"][0]["src"]' 2>/dev/null | grep -q 198.18.0.2 &&
+    grep -aq "router: log rule .* block in on lan0 proto 6 198.18.0.2:[0-9]* -> 198.19.0.2:7001" "$LAB_WORK/serial.log"; then
+    pass rule-log-shown
+else
+    fail rule-log-shown "$js"
+fi
+js=$(router_cmd "show rules --json")
+rej=$(router_json_get "$js" '[x for x in d["rules"] if "7002" in x["rule"]][0]["packets"]' 2>/dev/null)
+if [ "${rej:-0}" -ge 1 ]; then pass "rule-counters ($rej packets rejected on 7002)"; else
+    fail rule-counters "$js"; fi
+
 lab_ping state-replies-pass "$VN_A" 198.19.0.2 -c 10 -i 0.05 -w 20
 new=$($LAB_B ping -c 3 -i 0.2 -W 1 198.18.0.2 2>&1 | grep -o '[0-9]* received')
 expect state-new-inbound-blocked "$new" "0 received"

@@ -292,6 +292,8 @@ static void test_round_trip(void **state)
         "block log quick out on dmz-1 all",
         "reject proto udp from !10.0.0.0/8 port {53,1000-2000, 3000:3001} to 192.0.2.1",
         "pass proto icmp from any to ! 198.18.0.0/24 icmp-type echoreq code 0 no state",
+        "pass in on wan0 proto icmp to 198.19.0.1 icmp-type echoreq",
+        "pass proto udp to port 53",
         "pass proto tcp from any port 1024-65535 to any port { 22 80 } flags SA/SAF keep state",
         "pass proto tcp all flags any",
         "pass proto 47 all no state",
