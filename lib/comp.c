@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Component library (see comp.h).
+// Component library (see comp.h). It answers init on the control channel
+// for every component: heartbeats, injected faults (lib/component.h), and the
+// replies to the component's own requests (comp_request).
 #include "lib/comp.h"
 
+#include "lib/comp_ctl.h"
 #include "lib/rw.h"
 #include "lib/string.h"
 
@@ -13,17 +16,89 @@ const struct comp_info *comp_start(uint64_t arg)
     return ci;
 }
 
+static comp_fault_hook fault_hook;
+static uint64_t next_tag;
+
+void comp_set_fault_hook(comp_fault_hook fn)
+{
+    fault_hook = fn;
+}
+
+// Commits the fault init asked for (COMP_CTL_FAULT). The answer goes to init
+// first, because after a real fault there is nobody left to send it.
+static void take_fault(const struct comp_info *ci, const struct chan_msg *m)
+{
+    uint64_t fault = m->words[1];
+    const char *name = comp_fault_name(fault);
+    int status = COMP_REPLY_OK;
+    if (!name)
+        status = COMP_REPLY_BAD_FAULT;
+    else if (fault == COMP_FAULT_BAD_DESCRIPTOR)
+        status = fault_hook ? fault_hook((uint32_t)fault) : COMP_REPLY_NOT_SUPPORTED;
+    struct chan_msg r = {
+        .words = {COMP_CTL_REPLY, (uint64_t)(uint32_t)status | (uint64_t)COMP_CTL_FAULT << 32}};
+    r.words[5] = m->words[5];
+    rw_chan_send(ci->control, &r);
+    rw_printf("%s: injected fault %s: %s\n", ci->name, name ? name : "?",
+              comp_reply_text((uint64_t)(uint32_t)status));
+    if (status != COMP_REPLY_OK)
+        return;
+    if (fault == COMP_FAULT_BAD_POINTER)
+        *(volatile uint32_t *)COMP_FAULT_ADDR = 1;
+    if (fault == COMP_FAULT_LOOP) {
+        for (;;)
+            __asm__ volatile("pause"); // no more heartbeats: init must notice
+    }
+    if (fault == COMP_FAULT_ABORT)
+        rw_exit(COMP_FAULT_EXIT_CODE);
+}
+
+// Handles one control message from init. Returns true if it is the reply
+// with tag want (0: none wanted), copied to *reply.
+static bool control_msg(const struct comp_info *ci, struct chan_msg *m, uint64_t want,
+                        struct chan_msg *reply)
+{
+    for (uint32_t i = 0; i < m->nhandles && i < CHAN_HANDLES; i++)
+        rw_close(m->handles[i]); // init sends none; never keep what arrives
+    if (m->words[0] == COMP_CTL_PING) {
+        struct chan_msg pong = {.words = {COMP_CTL_PONG}};
+        rw_chan_send(ci->control, &pong);
+    } else if (m->words[0] == COMP_CTL_FAULT) {
+        take_fault(ci, m);
+    } else if (m->words[0] == COMP_CTL_REPLY && want && m->words[5] == want) {
+        *reply = *m;
+        return true;
+    }
+    return false; // anything else (a late reply) is dropped
+}
+
 // Answers every control message waiting on the channel to init.
 static void serve_control(const struct comp_info *ci)
 {
     struct chan_msg m;
-    while (rw_chan_recv(ci->control, &m, 0) == RW_OK) {
-        if (m.words[0] == COMP_CTL_PING) {
-            m.words[0] = COMP_CTL_PONG;
-            m.nhandles = 0;
-            rw_chan_send(ci->control, &m);
-        }
+    while (rw_chan_recv(ci->control, &m, 0) == RW_OK)
+        control_msg(ci, &m, 0, NULL);
+}
+
+int comp_request(const struct comp_info *ci, struct chan_msg *m, uint64_t timeout_ns)
+{
+    uint64_t tag = ++next_tag;
+    m->words[5] = tag;
+    m->nhandles = 0;
+    int s = rw_chan_send(ci->control, m);
+    uint64_t deadline = rw_now_ns() + timeout_ns;
+    while (s == RW_OK) {
+        uint64_t now = rw_now_ns();
+        if (now >= deadline)
+            return RW_ETIMEDOUT;
+        // blocking on the channel itself leaves the other notification bits
+        // for the caller's next comp_wait
+        struct chan_msg in;
+        s = rw_chan_recv(ci->control, &in, deadline - now);
+        if (s == RW_OK && control_msg(ci, &in, tag, m))
+            return RW_OK;
     }
+    return s;
 }
 
 uint64_t comp_wait(const struct comp_info *ci, uint64_t timeout_ns)

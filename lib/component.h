@@ -66,10 +66,68 @@ struct comp_info {
     char args[COMP_ARGS_MAX];
 };
 
-// Control messages on ci->control (words[0]).
+// Control messages on ci->control: words[0] is the kind. Requests carry the
+// requester's tag in words[5] and the reply echoes it, so a late reply to an
+// abandoned request is recognised and dropped. Layouts (unused words are 0):
+//   PING     init -> comp   answer with PONG
+//   PONG     comp -> init
+//   RESTART  comp -> init   [1..2] target name, NUL-padded (comp_ctl_put_name)
+//   INJECT   comp -> init   [1..2] target name, [3] enum comp_fault
+//   STATUS   comp -> init   [1] component index (0 .. count-1, in file order)
+//   FAULT    init -> comp   [1] enum comp_fault, [5] init's tag
+//   REPLY    either way     [1] enum comp_reply | request kind << 32,
+//                           [2] STATUS: enum comp_run_state | failures << 8 | restarts << 32,
+//                           [3..4] STATUS: the component's name
+// Requests need manage=yes on the requester's component line: init answers
+// every other requester COMP_REPLY_NOT_ALLOWED and counts it. A RESTART kills
+// the target and starts it again at once, without counting a failure; a
+// stopped or failed target is started (a failed one with its failure count
+// cleared). An INJECT is forwarded to the target as FAULT; the target answers
+// init with a REPLY (OK, or NOT_SUPPORTED when it cannot produce that fault)
+// before it fails, and init relays that answer to the requester, or
+// COMP_REPLY_NOT_RUNNING if the target ended without answering. The failure
+// an injected fault causes counts like any other.
 enum comp_control {
-    COMP_CTL_PING = 1, // init -> component: answer with COMP_CTL_PONG
+    COMP_CTL_PING = 1,
     COMP_CTL_PONG = 2,
+    COMP_CTL_RESTART = 3,
+    COMP_CTL_INJECT = 4,
+    COMP_CTL_STATUS = 5,
+    COMP_CTL_FAULT = 6,
+    COMP_CTL_REPLY = 7,
+};
+
+// Faults init can make a component commit (COMP_CTL_INJECT, COMP_CTL_FAULT).
+enum comp_fault {
+    COMP_FAULT_BAD_POINTER = 1,    // write to COMP_FAULT_ADDR: a page fault
+    COMP_FAULT_BAD_DESCRIPTOR = 2, // component-specific (comp_set_fault_hook)
+    COMP_FAULT_LOOP = 3,           // spin without answering heartbeats (see below)
+    COMP_FAULT_ABORT = 4,          // exit with COMP_FAULT_EXIT_CODE
+};
+// Priorities are strict: a component that loops on init's core (core 0) at a
+// priority above init's (16) starves init, which then cannot see the hang.
+#define COMP_FAULT_ADDR      0xdead0000ull // never mapped in a component
+#define COMP_FAULT_EXIT_CODE 134
+
+// The status in a COMP_CTL_REPLY.
+enum comp_reply {
+    COMP_REPLY_OK = 0,
+    COMP_REPLY_NO_SUCH = 1,       // no component by that name or index
+    COMP_REPLY_NOT_ALLOWED = 2,   // the requester has no manage=yes
+    COMP_REPLY_NOT_RUNNING = 3,   // the target is not running (or ended before answering)
+    COMP_REPLY_BAD_FAULT = 4,     // not an enum comp_fault
+    COMP_REPLY_NOT_SUPPORTED = 5, // the target cannot commit this fault
+    COMP_REPLY_BUSY = 6,          // an injected fault is still waiting for its answer
+    COMP_REPLY_BAD_REQUEST = 7,   // malformed: a name that is not one
+    COMP_REPLY_COUNT = 8,
+};
+
+// A component's state as init reports it (COMP_CTL_STATUS).
+enum comp_run_state {
+    COMP_STATE_RUNNING = 1,
+    COMP_STATE_RESTARTING = 2, // ended; a restart is scheduled
+    COMP_STATE_FAILED = 3,     // failed too often in a row: left down
+    COMP_STATE_STOPPED = 4,    // ended, and its restart policy says so
 };
 
 #endif

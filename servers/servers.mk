@@ -25,6 +25,6 @@ TEST_USER_ELFS += $(B)/test/$(1).elf
 $(call link_user,$(B)/test/$(1).elf,$(2))
 endef
 
-INIT_SRCS := servers/init/init.c servers/init/supervise.c servers/init/config.c \
+INIT_SRCS := servers/init/init.c servers/init/supervise.c servers/init/manage.c servers/init/config.c \
 	servers/init/config_components.c servers/init/config_net.c servers/init/config_dump.c
 $(eval $(call user_elf,init,$(INIT_SRCS)))

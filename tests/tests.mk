@@ -23,6 +23,7 @@ $(eval $(call unit_test,iperf3_test,tests/unit/iperf3_test.c $(IPERF_PROTO_SRCS)
 CONFIG_SRCS := servers/init/config.c servers/init/config_components.c servers/init/config_net.c \
 	servers/init/config_dump.c
 $(eval $(call unit_test,config_test,tests/unit/config_test.c $(CONFIG_SRCS) lib/fmt.c))
+$(eval $(call unit_test,comp_ctl_test,tests/unit/comp_ctl_test.c lib/comp_ctl.c))
 $(eval $(call unit_test,boot_test,tests/unit/boot_test.c kernel/boot.c tests/unit/klog_stub.c))
 $(eval $(call unit_test,nvme_prp_test,tests/unit/nvme_prp_test.c drivers/nvme/nvme_prp.c))
 $(eval $(call unit_test,blk_test,tests/unit/blk_test.c))
@@ -53,7 +54,7 @@ $(eval $(call test_user_elf,ringtest,tests/user/ringtest.c))
 
 # Test ISOs: the test kernel with "test=NAME" (and more) on its command line,
 # carrying the appliance's components and the test-only programs.
-TEST_ISO_NAMES := ktest fault user compose badconf vnet fournic fwlab nvme
+TEST_ISO_NAMES := ktest fault user compose badconf vnet fournic fwlab nvme manage
 CMDLINE_ktest := test=ktest
 CMDLINE_fault := test=fault
 CMDLINE_user := test=user init=utest.elf
@@ -67,6 +68,8 @@ CONFIG_nvme := tests/qemu/nvme.conf
 CMDLINE_compose := test=user
 CONFIG_compose := tests/qemu/compose.conf
 CMDLINE_badconf := test=user
+CMDLINE_manage := test=user
+CONFIG_manage := tests/qemu/manage.conf
 CONFIG_badconf := tests/qemu/bad.conf
 TEST_ISOS := $(patsubst %,$(B)/test/%.iso,$(TEST_ISO_NAMES))
 

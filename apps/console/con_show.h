@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // `show components` for the management console (apps/console): the component
 // list as the configuration text gives it (name, ELF, core, priority, restart
-// policy, device grants), as a table or one JSON object. The console cannot
-// see init's live state; the answer says so. Pure: it formats a parsed
-// struct config (servers/init/config.h) into a caller's buffer.
+// policy, device grants), as a table or one JSON object. Live state comes
+// from init (console.c asks it and prints it under the table); the history
+// of starts, restarts and exits is in the serial log, and the answer says so.
+// Pure: it formats a parsed struct config (servers/init/config.h) into a
+// caller's buffer.
 #ifndef RW_CON_SHOW_H
 #define RW_CON_SHOW_H
 
@@ -12,7 +14,7 @@
 
 #include "servers/init/config.h"
 
-#define CON_LIVE_NOTE "live state (starts, restarts, exits) is in the serial log"
+#define CON_LIVE_NOTE "history of starts, restarts and exits is in the serial log"
 
 // Writes the answer NUL-terminated into out; returns its length (the text is
 // cut at cap - 1 bytes, which a cap of 4 KiB never needs).

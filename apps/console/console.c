@@ -5,7 +5,9 @@
 // two can share the port as long as this component only reads LSR and RBR
 // and never touches LCR, the divisor or the FIFO setup). Lines are edited by
 // con_line.c; `help` and `show components` (from the configuration text,
-// the read-only region COMP_CONFIG_NAME) are answered here, every other line
+// the read-only region COMP_CONFIG_NAME, with the live state init reports),
+// `restart` and `inject` (requests to init on the control channel, which
+// need manage=yes on our component line) are answered here, every other line
 // goes to the router through the mgmt region (shm/mgmt.h) and its channel,
 // and the answer is printed. All output goes through the kernel console
 // (rw_debug_write) in pieces of at most one line and CON_CHUNK bytes: the
@@ -14,13 +16,14 @@
 // completion, one command at a time.
 //
 // ringwall.conf:
-//   component console elf=console.elf core=0 device=ioport:0x3f8-0x3ff
+//   component console elf=console.elf core=0 manage=yes device=ioport:0x3f8-0x3ff
 //   region  mgmt size=64K map=console,router
 //   channel console.mgmt -> router      (router's IN channel "console.mgmt")
 //   channel router.console -> console   (our IN channel "router.console")
 #include "apps/console/con_line.h"
 #include "apps/console/con_show.h"
 #include "lib/comp.h"
+#include "lib/comp_ctl.h"
 #include "lib/rw.h"
 #include "lib/string.h"
 #include "shm/mgmt.h"
@@ -36,6 +39,7 @@
 #define CON_PROMPT    "ringwall> "
 #define CON_CHAN_OUT  "mgmt"           // our channel to the router (its label)
 #define CON_CHAN_IN   "router.console" // the router's channel to us
+#define CON_INIT_NS   4000000000ull    // an injected hang takes init up to ~2.6 s to see
 
 static const char con_help_text[] =
     "commands:\n"
@@ -46,7 +50,10 @@ static const char con_help_text[] =
     "  show rules            the live ruleset and its counters, NAT rules\n"
     "  show states           connection-tracking entries\n"
     "  show counters         filter drops by reason, per-interface counters\n"
-    "  show components       the configured components\n"
+    "  show components       the configured components and their live state\n"
+    "  restart <component>   kill a component and start it again (not a failure)\n"
+    "  inject <component> <bad-pointer|bad-descriptor|loop|abort>\n"
+    "                        make a component fail, to rehearse recovery\n"
     "  reload                recompile the rule and nat lines and publish them\n"
     "  save                  save the configuration (needs a disk)\n"
     "add --json to a show command for one JSON object instead of a table\n";
@@ -127,24 +134,106 @@ static bool con_is_components(const char *w2)
     return n >= 3 && strncmp(w2, "components", n) == 0;
 }
 
+// Splits a copy of cmd into at most 4 words; returns how many (5: more).
+static unsigned con_words(const char *cmd, char copy[CON_LINE_MAX], const char *w[4])
+{
+    unsigned nw = 0;
+    memcpy(copy, cmd, strnlen(cmd, CON_LINE_MAX - 1) + 1);
+    copy[CON_LINE_MAX - 1] = '\0';
+    for (char *p = copy; *p;) {
+        while (*p == ' ' || *p == '\t')
+            *p++ = '\0';
+        if (*p && nw == 4)
+            return 5;
+        if (*p)
+            w[nw++] = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+    }
+    return nw;
+}
+
+// Asks init; prints why not and returns false if there is no answer.
+static bool con_ask_init(struct chan_msg *m)
+{
+    int s = comp_request(ci, m, CON_INIT_NS);
+    if (s != RW_OK)
+        rw_printf("error: no answer from init: %s\n", rw_status_name(s));
+    return s == RW_OK;
+}
+
+// Live state from init, one line per component, under the configured table.
+static void con_live_state(void)
+{
+    con_puts("live state (from init):\n");
+    for (uint32_t i = 0; i < CONFIG_MAX_COMPONENTS; i++) {
+        struct comp_ctl_request r = {.kind = COMP_CTL_STATUS, .index = i};
+        struct chan_msg m;
+        char name[COMP_NAME_MAX];
+        comp_ctl_encode(&r, 0, &m);
+        if (!con_ask_init(&m))
+            return;
+        uint32_t status = (uint32_t)m.words[1];
+        if (status == COMP_REPLY_NO_SUCH)
+            return;
+        if (status != COMP_REPLY_OK || !comp_ctl_get_name(&m.words[3], name)) {
+            rw_printf("error: %s\n", comp_reply_text(status));
+            return;
+        }
+        uint64_t d = m.words[2];
+        rw_printf("  %-15s %-10s %u restarts, %u failures in a row\n", name,
+                  comp_state_name(d & 0xff), (unsigned)(d >> 32), (unsigned)((d >> 8) & 0xffffff));
+    }
+}
+
+// `restart NAME` and `inject NAME FAULT`, sent to init.
+static bool con_manage(const char *cmd)
+{
+    char copy[CON_LINE_MAX];
+    const char *w[4];
+    unsigned nw = con_words(cmd, copy, w);
+    struct comp_ctl_request r = {0};
+    if (nw == 2 && strcmp(w[0], "restart") == 0) {
+        r.kind = COMP_CTL_RESTART;
+    } else if (nw == 3 && strcmp(w[0], "inject") == 0) {
+        r.kind = COMP_CTL_INJECT;
+        r.fault = comp_fault_parse(w[2]);
+        if (!r.fault) {
+            con_puts("error: unknown fault (bad-pointer, bad-descriptor, loop or abort)\n");
+            return true;
+        }
+    } else {
+        return false;
+    }
+    if (strlen(w[1]) >= COMP_NAME_MAX) {
+        rw_printf("error: %s: %s\n", w[1], comp_reply_text(COMP_REPLY_NO_SUCH));
+        return true;
+    }
+    memcpy(r.target, w[1], strlen(w[1]) + 1);
+    struct chan_msg m;
+    comp_ctl_encode(&r, 0, &m);
+    if (!con_ask_init(&m))
+        return true;
+    uint32_t status = (uint32_t)m.words[1];
+    if (status != COMP_REPLY_OK)
+        rw_printf("error: %s: %s\n", r.target, comp_reply_text(status));
+    else if (r.kind == COMP_CTL_RESTART)
+        rw_printf("restart: %s restarting\n", r.target);
+    else
+        rw_printf("inject: %s took fault %s\n", r.target, comp_fault_name(r.fault));
+    return true;
+}
+
 // `show components [--json]` in either order of its last two words.
 static bool con_local_show(char *cmd)
 {
     static char text[4096];
     char copy[CON_LINE_MAX];
     const char *w[4];
-    unsigned nw = 0;
+    unsigned nw = con_words(cmd, copy, w);
     bool json = false;
-    memcpy(copy, cmd, strnlen(cmd, CON_LINE_MAX - 1) + 1);
-    copy[CON_LINE_MAX - 1] = '\0';
-    for (char *p = copy; *p && nw < 4;) {
-        while (*p == ' ' || *p == '\t')
-            *p++ = '\0';
-        if (*p)
-            w[nw++] = p;
-        while (*p && *p != ' ' && *p != '\t')
-            p++;
-    }
+    if (nw > 4)
+        return false;
     if (nw && strcmp(w[nw - 1], "--json") == 0) {
         json = true;
         nw--;
@@ -156,6 +245,8 @@ static bool con_local_show(char *cmd)
         return true;
     }
     con_write(text, con_show_components(&cfg, json, text, sizeof(text)));
+    if (!json)
+        con_live_state();
     return true;
 }
 
@@ -165,7 +256,7 @@ static void con_run(char *cmd)
         return;
     if (strcmp(cmd, "help") == 0)
         con_puts(con_help_text);
-    else if (!con_local_show(cmd))
+    else if (!con_local_show(cmd) && !con_manage(cmd))
         con_forward(cmd);
 }
 

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The init server's shared state: one entry per component of the appliance
 // configuration, with everything needed to (re)start it with the same
-// resources. Only init.c (building) and supervise.c (watching) use it.
+// resources. Only init.c (building), supervise.c (watching) and manage.c
+// (operator requests) use it.
 #ifndef RW_INIT_H
 #define RW_INIT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/uapi/syscall.h"
 #include "lib/component.h"
 #include "servers/init/config.h"
 
@@ -33,7 +35,13 @@ struct comp_state {
     uint64_t ping_sent_ns;  // 0: no heartbeat outstanding
     uint64_t last_ping_ns;  // when the last heartbeat went out
     bool hung;              // killed for missing its heartbeat
+    bool stopping;          // killed by an operator's restart: its end is no failure
     bool given_up;
+    // operator requests (manage.c)
+    uint32_t inject_from; // requester's index + 1 awaiting this one's fault answer; 0: none
+    uint64_t inject_tag;  // the requester's tag for that answer
+    uint32_t denied;      // requests refused for want of manage=yes
+    uint32_t bad_msgs;    // control messages that were not a known kind
 };
 
 struct region_state {
@@ -48,5 +56,9 @@ extern uint32_t init_ntfn;
 
 int comp_launch(struct comp_state *c);
 __attribute__((noreturn)) void supervise(void);
+// A control message from c other than a heartbeat answer (manage.c).
+void manage_message(struct comp_state *c, const struct chan_msg *m);
+// c has ended: a fault answer it still owes is relayed as "not running".
+void manage_ended(struct comp_state *c);
 
 #endif

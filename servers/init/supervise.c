@@ -6,6 +6,8 @@
 // restarted with the same regions, channels, devices and notification; each
 // consecutive failure doubles the wait before the next start, and after
 // INIT_MAX_FAILURES in a row the component is reported failed and left down.
+// An operator's restart (manage.c) is not a failure: the component comes back
+// at once with its failure count as it was, and a failed one comes back too.
 #include "lib/rw.h"
 #include "lib/spawn.h"
 #include "lib/string.h"
@@ -130,18 +132,44 @@ static const char *end_reason(const struct comp_state *c, const struct proc_stat
     }
 }
 
+// Reads everything c sent on its control channel: heartbeat answers here,
+// requests and fault answers in manage.c. Handles that came along are
+// closed: nothing on this channel carries any.
+static void read_control(struct comp_state *c)
+{
+    struct chan_msg m;
+    while (c->ctl && rw_chan_recv(c->ctl, &m, 0) == RW_OK) {
+        for (uint32_t i = 0; i < m.nhandles && i < CHAN_HANDLES; i++)
+            rw_close(m.handles[i]);
+        if (m.words[0] == COMP_CTL_PONG)
+            c->ping_sent_ns = 0;
+        else
+            manage_message(c, &m);
+    }
+}
+
 // Decides what to do once a component's process has ended.
 static void ended(struct comp_state *c, uint64_t now)
 {
     struct proc_status st = {0};
     rw_proc_status(c->proc, &st);
     bool failure = c->hung || st.state != PROC_EXITED || st.exit_code != 0;
-    rw_printf("init: '%s' %s (vector %lu at %lx)\n", c->cfg->name, end_reason(c, &st),
-              (unsigned long)st.fault_vector, (unsigned long)st.fault_rip);
+    if (c->stopping)
+        rw_printf("init: '%s' stopped for its restart\n", c->cfg->name);
+    else
+        rw_printf("init: '%s' %s (vector %lu at %lx)\n", c->cfg->name, end_reason(c, &st),
+                  (unsigned long)st.fault_vector, (unsigned long)st.fault_rip);
+    read_control(c); // its last words: a request, or the answer to an injected fault
+    manage_ended(c);
     rw_close(c->thread);
     rw_close(c->proc);
     rw_close(c->ctl);
     c->proc = c->thread = c->ctl = 0;
+    if (c->stopping) { // an operator's restart: at once, and no failure
+        c->stopping = false;
+        c->restart_at_ns = now;
+        return;
+    }
     bool again = c->cfg->restart == CONFIG_RESTART_ALWAYS ||
                  (c->cfg->restart == CONFIG_RESTART_ON_FAILURE && failure);
     if (!again)
@@ -162,13 +190,10 @@ static void ended(struct comp_state *c, uint64_t now)
 
 // Heartbeats: a ping every HEARTBEAT_EVERY; no pong within HEARTBEAT_TIMEOUT
 // means the component hangs, and it is killed (its end is handled as a failure).
+// Requests arrive on the same channel and are served here too.
 static void heartbeat(struct comp_state *c, uint64_t now)
 {
-    struct chan_msg m;
-    while (rw_chan_recv(c->ctl, &m, 0) == RW_OK) {
-        if (m.words[0] == COMP_CTL_PONG)
-            c->ping_sent_ns = 0;
-    }
+    read_control(c);
     if (c->ping_sent_ns && now - c->ping_sent_ns > HEARTBEAT_TIMEOUT && !c->hung) {
         c->hung = true;
         rw_proc_kill(c->proc);

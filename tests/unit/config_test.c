@@ -32,7 +32,7 @@ static const char full[] =
     "component netstack elf=netstack.elf core=1 priority=10 restart=always\n"
     "component vnet0 elf=virtio-net.elf core=0 priority=20 device=pci:00:02.0 device=irq:11\n"
     "component vnet1 elf=virtio-net.elf core=0 device=pci:0:3.7 restart=never\n"
-    "component serial elf=serial.elf core=3 device=ioport:3f8-3ff device=irq:4 "
+    "component serial elf=serial.elf core=3 device=ioport:3f8-3ff device=irq:4 manage=yes "
     "args=\"-b 115200 # kept\"\n"
     "region rx0 size=2M map=vnet0,netstack\n"
     "region stats size=8K map=netstack,serial:ro\n"
@@ -112,6 +112,7 @@ static void assert_same_components(const struct config *a, const struct config *
         assert_int_equal(x->core, y->core);
         assert_int_equal(x->priority, y->priority);
         assert_int_equal(x->restart, y->restart);
+        assert_int_equal(x->manage, y->manage);
         assert_same_devices(x, y);
     }
 }
@@ -574,6 +575,32 @@ static void test_component_values(void **state)
     assert_int_equal(cfg.components[1].restart, CONFIG_RESTART_ALWAYS);
 }
 
+// manage=yes lets a component restart others and inject faults; the default is no.
+static void test_manage_key(void **state)
+{
+    (void)state;
+    expect_ok("component c elf=c.elf core=0 manage=yes\n"
+              "component d elf=d.elf core=0 manage=no\n"
+              "component e elf=e.elf core=0\n");
+    assert_true(cfg.components[0].manage);
+    assert_false(cfg.components[1].manage);
+    assert_false(cfg.components[2].manage);
+    expect_base_error("component c elf=c.elf core=0 manage=YES\n", CONFIG_EVALUE, 1,
+                      "line 3: bad manage 'YES' (expected yes or no)");
+    expect_base_error("component c elf=c.elf core=0 manage=1\n", CONFIG_EVALUE, 1,
+                      "line 3: bad manage '1' (expected yes or no)");
+    expect_base_error("component c elf=c.elf core=0 manage=yes manage=no\n", CONFIG_EKEY, 1, NULL);
+    expect_base_error("component c elf=c.elf core=0 manage\n", CONFIG_ESYNTAX, 1, NULL);
+    // the default ISO: only the console may manage
+    size_t len = 0;
+    const char *conf = read_file("servers/init/ringwall.conf", &len);
+    assert_non_null(conf);
+    assert_int_equal(config_parse(conf, len, 2, &cfg, &err), CONFIG_OK);
+    for (uint32_t i = 0; i < cfg.ncomponents; i++)
+        assert_int_equal(cfg.components[i].manage, strcmp(cfg.components[i].name, "console") == 0);
+    assert_true(config_find_component(&cfg, "console") >= 0);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -859,8 +886,9 @@ static void test_round_trip_full(void **state)
     (void)state;
     assert_round_trip(full, CORES);
     assert_non_null(strstr(dump, "component vnet1 elf=virtio-net.elf core=0 priority=16 "
-                                 "restart=never device=pci:00:03.7\n"));
-    assert_non_null(strstr(dump, "device=ioport:0x3f8-0x3ff device=irq:4 args=\"-b 115200 # "
+                                 "restart=never manage=no device=pci:00:03.7\n"));
+    assert_non_null(strstr(dump, "restart=on-failure manage=yes device=ioport:0x3f8-0x3ff "
+                                 "device=irq:4 args=\"-b 115200 # "
                                  "kept\"\n"));
     assert_non_null(strstr(dump, "region stats size=8K map=netstack,serial:ro\n"));
     assert_non_null(strstr(dump, "channel netstack -> vnet0\n"));
@@ -959,6 +987,7 @@ int main(void)
         cmocka_unit_test(test_earliest_reference_error),
         cmocka_unit_test(test_core_range),
         cmocka_unit_test(test_component_values),
+        cmocka_unit_test(test_manage_key),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_channel_syntax),
         cmocka_unit_test(test_bad_ipv4),

@@ -4,8 +4,12 @@
 // through a ring in a shared region with batch signalling; a crasher and a
 // hanger that fail in their first life and must come back; a component that
 // always faults (init must back off and give up); and a checker that collects
-// the outcome and hands the verdict to QEMU.
+// the outcome and hands the verdict to QEMU. For the fault-injection test
+// (tests/qemu/manage.conf): "idle" and "hooked" components to restart and
+// inject faults into (the second with a bad-descriptor hook), and a "rogue"
+// without manage=yes that asks init to restart another and reports the answer.
 #include "lib/comp.h"
+#include "lib/comp_ctl.h"
 #include "lib/rw.h"
 #include "lib/string.h"
 #include "shm/ring.h"
@@ -157,6 +161,34 @@ static int checker(void)
     rw_test_exit(!ok);
 }
 
+// Serves heartbeats and injected faults forever, announcing each life.
+static int idle(void)
+{
+    rw_printf("%s: alive (restart %u)\n", ci->name, ci->restarts);
+    for (;;)
+        comp_wait(ci, TIMEOUT_NEVER);
+    return 0;
+}
+
+static int bad_descriptor_hook(uint32_t fault)
+{
+    rw_printf("%s: fault hook armed for %s\n", ci->name, comp_fault_name(fault));
+    return COMP_REPLY_OK;
+}
+
+// Asks init to restart 'alpha' without the right to; init must refuse.
+static int rogue(void)
+{
+    comp_wait(ci, SEC); // let the others start
+    struct comp_ctl_request r = {.kind = COMP_CTL_RESTART, .target = "alpha"};
+    struct chan_msg m;
+    comp_ctl_encode(&r, 0, &m);
+    int s = comp_request(ci, &m, 3 * SEC);
+    rw_printf("rogue: restart of 'alpha' answered: %s\n",
+              s == RW_OK ? comp_reply_text((uint32_t)m.words[1]) : rw_status_name(s));
+    return idle();
+}
+
 int main(uint64_t arg)
 {
     ci = comp_start(arg);
@@ -172,5 +204,11 @@ int main(uint64_t arg)
         return *nowhere;
     if (strcmp(ci->args, "checker") == 0)
         return checker();
+    if (strcmp(ci->args, "hooked") == 0)
+        comp_set_fault_hook(bad_descriptor_hook);
+    if (strcmp(ci->args, "idle") == 0 || strcmp(ci->args, "hooked") == 0)
+        return idle();
+    if (strcmp(ci->args, "rogue") == 0)
+        return rogue();
     return 1;
 }
