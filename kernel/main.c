@@ -31,7 +31,7 @@
 
 #define INIT_STACK_SIZE  (64 * 1024)
 #define INIT_BOOTINFO_VA 0x10000000ull
-#define INIT_PRIORITY    16
+#define INIT_PRIORITY    31 // the supervisor must run even when a component on its core spins
 
 struct memobj *kinfo_obj;
 void thread_fpu_init(void);
