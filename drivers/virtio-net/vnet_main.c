@@ -186,8 +186,32 @@ static void recover(struct vnet *v)
     comp_signal(v->client); // drv_state went DOWN and UP
 }
 
+// The console's "inject <driver> bad-descriptor": arms a one-off fault that
+// round_once carries out (the hook runs inside comp_wait and must not block).
+static int fault_hook(uint32_t fault)
+{
+    if (fault != COMP_FAULT_BAD_DESCRIPTOR)
+        return COMP_REPLY_NOT_SUPPORTED;
+    vnet.inject_bad_desc = true;
+    return COMP_REPLY_OK;
+}
+
+// Publishes on rx.active a descriptor that names no buffer of the pool, as a
+// broken driver would: the client must count it and drop it.
+static void bad_descriptor(struct vnet *v)
+{
+    struct ring_desc d = {netif_desc_make(0, (uint64_t)v->nif.l.nbufs * NETIF_BUF_SIZE + 12), 64,
+                          0};
+    v->inject_bad_desc = false;
+    rw_printf("%s: injected fault: a bad descriptor for the client\n", v->ci->name);
+    if (ring_enqueue_batch(&v->nif.rx.active, &d, 1) == 1)
+        v->rx_published = true;
+}
+
 static bool round_once(struct vnet *v)
 {
+    if (v->inject_bad_desc)
+        bad_descriptor(v);
     uint32_t work = vnet_rx_reap(v);
     work += vnet_rx_refill(v);
     work += vnet_tx_reap(v);
@@ -307,6 +331,7 @@ int main(uint64_t arg)
         return 2;
     }
     report(v);
+    comp_set_fault_hook(fault_hook);
     comp_signal(v->client);
     handle(v, 0);
     for (;;)

@@ -91,6 +91,7 @@ struct vnet {
     uint32_t qsize_max;                            // [I] from args
     struct vnet_queue rxq, txq;
     bool need_reset;                // the device broke the protocol
+    volatile bool inject_bad_desc;  // console fault: give the client a bad descriptor
     bool rx_published, tx_returned; // produced on rx.active / tx.free this round
     // the region shared with the client
     struct netif nif;

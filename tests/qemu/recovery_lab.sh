@@ -71,7 +71,17 @@ else
 fi
 lab_ping forwarding-after-kills "$VN_A" 198.19.0.2 -c 10 -i 0.05 -w 20
 
-# Injected faults: a bad pointer in a driver, a loop in the network stack.
+# Injected faults: a driver that hands its client a descriptor naming no
+# buffer, a bad pointer in a driver, a loop in the network stack.
+before=$(router_json_get "$(router_cmd "show counters --json")" 'd["interfaces"]["lan0"]["ring_errors"]' 2>/dev/null)
+router_cmd "inject vnet0 bad-descriptor" >>"$LAB_WORK/console.txt"
+lab_ping forwarding-after-bad-descriptor "$VN_A" 198.19.0.2 -c 10 -i 0.05 -w 20
+after=$(router_json_get "$(router_cmd "show counters --json")" 'd["interfaces"]["lan0"]["ring_errors"]' 2>/dev/null)
+if [ -n "$before" ] && [ "${after:-0}" -gt "$before" ]; then
+    pass "inject-bad-descriptor-counted (ring errors $before -> $after)"
+else
+    fail inject-bad-descriptor-counted "ring errors ${before:-?} -> ${after:-?}"
+fi
 router_cmd "inject vnet1 bad-pointer" >>"$LAB_WORK/console.txt"
 sleep 2
 if grep -aq "'vnet1' faulted" "$LAB_WORK/serial.log"; then pass inject-bad-pointer-faults; else
