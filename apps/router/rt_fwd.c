@@ -332,9 +332,8 @@ static bool to_stack(struct rt_if *in, const struct ring_desc *d, uint32_t k)
             return false; // nothing consumed: the stack's slots stay where they were
         }
         struct netif_buf_hdr *dh = netif_buf_hdr(&in->up, b[j].offset);
-        *dh = sh;
-        dh->data_off = NETIF_DATA_OFF;
-        rt_copy(&in->cnt.local_copied, (uint8_t *)dh + NETIF_DATA_OFF, src, d[j].len);
+        *dh = sh; // same data_off: netif_data checked that the data fits behind it
+        rt_copy(&in->cnt.local_copied, (uint8_t *)dh + sh.data_off, src, d[j].len);
         out_put(&in->uprx, b[j].offset, d[j].len, d[j].flags);
     }
     ring_publish_tail(&in->up.rx.free, k);
@@ -516,7 +515,7 @@ static bool stack_frame(struct rt_if *nif, const struct ring_desc *d, uint32_t k
     for (uint32_t j = 0; j < k; j++) {
         struct netif_buf_hdr sh;
         const uint8_t *src = netif_data(&nif->up, &d[j], &sh);
-        if (!src || d[j].len > NETIF_BUF_SIZE - NETIF_DATA_OFF) {
+        if (!src) {
             nif->cnt.ring_errors++;
             for (uint32_t u = first; u < nif->tx.n; u++)
                 nif->spare[nif->nspare++] = nif->tx.d[u].offset; // unstage
@@ -525,9 +524,8 @@ static bool stack_frame(struct rt_if *nif, const struct ring_desc *d, uint32_t k
         }
         uint64_t off = nif->spare[--nif->nspare];
         struct netif_buf_hdr *dh = netif_buf_hdr(&nif->nic, off);
-        *dh = sh;
-        dh->data_off = NETIF_DATA_OFF;
-        rt_copy(&nif->cnt.local_copied, (uint8_t *)dh + NETIF_DATA_OFF, src, d[j].len);
+        *dh = sh; // same data_off: netif_data checked that the data fits behind it
+        rt_copy(&nif->cnt.local_copied, (uint8_t *)dh + sh.data_off, src, d[j].len);
         out_put(&nif->tx, off, d[j].len, d[j].flags);
     }
     nif->cnt.local_out++;
