@@ -12,17 +12,17 @@ import time
 raw, runs = sys.argv[1], sys.argv[2]
 vals = collections.defaultdict(list)
 for line in open(raw):
-    m = re.match(r'^(host |)(\S+) (.+?): ([0-9.]+) (ns/rt|Mdesc/s|pps|Mbit/s)', line.strip())
+    m = re.match(r'^(host |)(\S+) (.+?): ([0-9.]+) (ns/rt|Mdesc/s|pps|Mbit/s|%)', line.strip())
     if m:
         vals[(m.group(2), m.group(3))].append((float(m.group(4)), m.group(5)))
 
-def fig(system, name):
+def fig(system, name, fmt=',.0f'):
     v = vals.get((system, name))
     if not v:
         return None, '-'
     xs = [x for x, _ in v]
     med = statistics.median(xs)
-    return med, f'{med:,.0f} ({min(xs):,.0f}-{max(xs):,.0f})'
+    return med, f'{med:{fmt}} ({min(xs):{fmt}}-{max(xs):{fmt}})'
 
 pairs = [
     ('notification, threads, same core', 'ntfn-thread same-core', 'eventfd same-core'),
@@ -72,6 +72,24 @@ print('\nEach figure is the median bench/router/run.sh takes over its own altern
       'virtio-net NICs). tcp-P4 is four streams, tcp-R the reverse direction, udp64 UDP with '
       '64-byte payloads offered at 50 Mbit/s (packets received per second). Above 1 means '
       'Ringwall forwards more.\n')
+print('## iperf3 against the appliance (host iperf3 client to the endpoint at 198.18.0.1)\n')
+print('| test | Ringwall (drivers + router + stack + iperf3 server) | Linux 6.1 endpoint peer | '
+      'Ringwall / Linux |')
+print('|---|---|---|---|')
+for name in ('endpoint tcp', 'endpoint tcp-P4', 'endpoint tcp-R', 'endpoint udp'):
+    a, at = fig('ringwall', name, ',.1f')
+    b, bt = fig('linux', name, ',.1f')
+    ratio = f'{a / b:.2f}' if a and b else '-'
+    print(f'| {name[9:]} (Mbit/s) | {at} | {bt} | {ratio} |')
+_, at = fig('ringwall', 'endpoint udp-loss', '.2f')
+_, bt = fig('linux', 'endpoint udp-loss', '.2f')
+print(f'| udp loss (%, lower is better) | {at} | {bt} | - |')
+print('\nEach figure is the median bench/endpoint/run.sh takes over its own alternating runs. The '
+      'Linux peer is the same Debian kernel as the router peer with an initramfs holding the '
+      'host\'s iperf3 (iperf3 -s); both guests boot in the same lab (TCG, q35, -smp 2, two '
+      'virtio-net NICs) with the same QEMU flags. tcp-P4 is four streams, tcp-R the endpoint '
+      'sending, udp offered at 200 Mbit/s (Mbit/s received, loss beside it). Above 1 means '
+      'Ringwall moves more.\n')
 print('## Rings (descriptors per second, higher is better)\n')
 print('| configuration | Mdesc/s (median, spread) |')
 print('|---|---|')
