@@ -76,6 +76,14 @@
  * while the device holds foreign buffers cannot give them back (their owner's
  * pool is short by that many until it is reformatted).
  *
+ * Client restart: a client that dies leaves buffers in its own hands that
+ * nobody can name. If the driver offers NETIF_CAP_CLIENT_RESET, a restarted
+ * client stores client_gen + 1 (release) and waits, without touching the
+ * rings, until client_ack equals it (acquire). The driver, at a moment it
+ * holds no buffer of the region between rings, formats the rings afresh
+ * (netif_reset_rings: every buffer back to rx.free and tx.free) and then
+ * stores client_ack (release: pairs with the client's acquire), and signals.
+ *
  * Restart: a restarted driver must not lose the buffers it held. It records in
  * held[i] (its own page) every buffer it took: set BEFORE it publishes the
  * consuming tail, cleared BEFORE it publishes the producing head. A restarted
@@ -109,10 +117,11 @@
 #define NETIF_F_OFFLOADS (RING_F_CSUM_NEEDED | RING_F_CSUM_VALID | RING_F_TSO4)
 
 /* Offloads the driver offers (netif_header.caps). */
-#define NETIF_CAP_TX_CSUM (1u << 0) /* honours RING_F_CSUM_NEEDED on transmit */
-#define NETIF_CAP_TX_TSO4 (1u << 1) /* honours RING_F_TSO4 on transmit */
-#define NETIF_CAP_RX_CSUM (1u << 2) /* may deliver CSUM_VALID / CSUM_NEEDED frames */
-#define NETIF_CAP_RX_GSO4 (1u << 3) /* may deliver multi-buffer RING_F_TSO4 frames */
+#define NETIF_CAP_TX_CSUM      (1u << 0) /* honours RING_F_CSUM_NEEDED on transmit */
+#define NETIF_CAP_TX_TSO4      (1u << 1) /* honours RING_F_TSO4 on transmit */
+#define NETIF_CAP_RX_CSUM      (1u << 2) /* may deliver CSUM_VALID / CSUM_NEEDED frames */
+#define NETIF_CAP_RX_GSO4      (1u << 3) /* may deliver multi-buffer RING_F_TSO4 frames */
+#define NETIF_CAP_CLIENT_RESET (1u << 4) /* resets the rings for a restarted client */
 
 enum netif_drv_state {
     NETIF_DRV_DOWN = 0, /* no driver, or the device is being (re)initialised */
@@ -130,10 +139,12 @@ struct netif_header {
     uint32_t caps;                 /* [D] NETIF_CAP_* */
     uint8_t mac[6];                /* [D] */
     uint16_t mtu;                  /* [D] */
-    uint32_t reserved;
+    _Atomic uint32_t client_gen;   /* [C] bumped by a restarted client (Client restart) */
+    _Atomic uint32_t client_ack;   /* [D] the client_gen the rings were last reset for */
 };
 _Static_assert(sizeof(struct netif_header) == 48, "netif_header crosses address spaces");
 _Static_assert(offsetof(struct netif_header, mac) == 32, "netif_header layout");
+_Static_assert(offsetof(struct netif_header, client_ack) == 44, "netif_header layout");
 
 /* The header at the start of every buffer. */
 struct netif_buf_hdr {
@@ -291,6 +302,22 @@ static inline bool netif_format(void *base, uint64_t size)
     /* Release: every store above is visible to whoever acquires the magic. */
     atomic_store_explicit(&h->magic, NETIF_MAGIC, memory_order_release);
     return true;
+}
+
+/*
+ * Client restart, driver side: every ring empty again, half the buffers on
+ * rx.free and half on tx.free, as netif_format leaves them. Only while no
+ * buffer of the region is in flight between rings, and the client is waiting.
+ */
+static inline void netif_reset_rings(void *base, uint64_t size)
+{
+    struct netif_layout l;
+    if (!netif_layout(size, &l) || !netif_ready(base))
+        return;
+    for (int i = 0; i < 4; i++)
+        ring_init_shared(netif_at(base, l.ring_off[i]), l.nbufs);
+    netif_seed(netif_at(base, l.ring_off[NETIF_RX_FREE]), &l, 0, l.nbufs / 2);
+    netif_seed(netif_at(base, l.ring_off[NETIF_TX_FREE]), &l, l.nbufs / 2, l.nbufs / 2);
 }
 
 /*

@@ -181,6 +181,26 @@ static bool try_attach(struct router *r, struct rt_if *f)
     return true;
 }
 
+// A restarted network stack asks for fresh rings (shm/netif.h, Client
+// restart). Between rounds the router holds none of the region's buffers.
+static void client_reset(struct rt_if *f)
+{
+    struct netif_header *h = f->up.hdr;
+    uint32_t gen = atomic_load_explicit(&h->client_gen, memory_order_acquire);
+    if (gen == atomic_load_explicit(&h->client_ack, memory_order_relaxed))
+        return;
+    netif_reset_rings(f->up_base, f->up_size);
+    if (netif_attach(&f->up, f->up_base, f->up_size, NETIF_DRIVER) == RING_EINVAL) {
+        f->up_ok = false;
+        return;
+    }
+    out_init(&f->uprx, &f->up.rx.active);
+    out_init(&f->uptxfree, &f->up.tx.free);
+    // Release: the fresh rings are visible to the client that acquires the ack.
+    atomic_store_explicit(&h->client_ack, gen, memory_order_release);
+    comp_signal(f->up_chan);
+}
+
 static void publish_counters(struct rt_if *f)
 {
     if (!f->nic_ok)
@@ -215,6 +235,8 @@ static void tick(struct router *r)
         struct rt_if *f = &r->ifs[i];
         if (!f->nic_ok || (f->up_base && !f->up_ok))
             try_attach(r, f);
+        if (f->up_ok)
+            client_reset(f);
         if (f->up_ok && f->nic_ok &&
             atomic_load_explicit(&f->up.hdr->link_up, memory_order_relaxed) !=
                 atomic_load_explicit(&f->nic.hdr->link_up, memory_order_relaxed)) {
