@@ -12,7 +12,7 @@ import time
 raw, runs = sys.argv[1], sys.argv[2]
 vals = collections.defaultdict(list)
 for line in open(raw):
-    m = re.match(r'^(host |)(\S+) (.+?): ([0-9.]+) (ns/rt|Mdesc/s|pps|Mbit/s|%)', line.strip())
+    m = re.match(r'^(host |)(\S+) (.+?): ([0-9.]+) (ns/rt|Mdesc/s|pps|Mbit/s|ms|%)', line.strip())
     if m:
         vals[(m.group(2), m.group(3))].append((float(m.group(4)), m.group(5)))
 
@@ -90,6 +90,16 @@ print('\nEach figure is the median bench/endpoint/run.sh takes over its own alte
       'virtio-net NICs) with the same QEMU flags. tcp-P4 is four streams, tcp-R the endpoint '
       'sending, udp offered at 200 Mbit/s (Mbit/s received, loss beside it). Above 1 means '
       'Ringwall moves more.\n')
+print('## Driver restart under traffic (forwarding interruption, lower is better)\n')
+print('| figure | Ringwall |')
+print('|---|---|')
+for name in ('recovery restart-median', 'recovery restart-p99', 'recovery restart-max'):
+    a, at = fig('ringwall', name)
+    print(f'| {name[9:]} (ms) | {at} |')
+print('\nbench/recovery/run.sh restarts the wan driver from the console 100 times while a UDP probe '
+      'crosses the appliance at 1,000 datagrams a second; each restart\'s interruption is the '
+      'longest gap in the arrivals right after it. No Linux figure: a Linux router cannot restart '
+      'a NIC driver under traffic without unloading it.\n')
 print('## Rings (descriptors per second, higher is better)\n')
 print('| configuration | Mdesc/s (median, spread) |')
 print('|---|---|')

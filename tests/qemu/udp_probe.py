@@ -5,15 +5,19 @@
 # millisecond; "recv SECONDS" receives them on port 9100 and prints one JSON
 # object: datagrams received and lost, and every interruption longer than
 # GAP_MS (the time between the last datagram before a run of losses and the
-# first one after it), in milliseconds. Used by the recovery test and bench.
+# first one after it), in milliseconds: a run of losses, or datagrams held up
+# and delivered late (an interruption the network buffered). Used by the
+# recovery test and bench. Each gap carries "t", the host's CLOCK_MONOTONIC
+# at its start (seconds), so that it can be matched with what caused it.
 import json
+import os
 import socket
 import struct
 import sys
 import time
 
 PORT = 9100
-GAP_MS = 5.0
+GAP_MS = float(os.environ.get("PROBE_GAP_MS", "3"))
 
 
 def send(dst, seconds):
@@ -52,10 +56,11 @@ def recv(seconds):
             continue
         (seq,) = struct.unpack("!Q", data)
         got += 1
-        if last_seq is not None and seq > last_seq + 1:
+        if last_seq is not None and seq > last_seq:
             ms = (t - last_t) * 1000.0
             if ms > GAP_MS:
-                gaps.append({"after_seq": last_seq, "lost": seq - last_seq - 1, "ms": round(ms, 1)})
+                gaps.append({"after_seq": last_seq, "lost": seq - last_seq - 1, "ms": round(ms, 1),
+                             "t": round(last_t, 4)})
         if last_seq is None or seq > last_seq:
             last_seq, last_t = seq, t
         highest = max(highest, seq)
