@@ -33,7 +33,7 @@ export PROBE_GAP_MS=${PROBE_GAP_MS:-2.5}
 . tests/qemu/vnet_lab.sh
 . tests/qemu/router_lib.sh
 PIDS=()
-trap 'kill "${PIDS[@]}" 2>/dev/null; lab_down' EXIT
+trap 'kill "${PIDS[@]}" 2>/dev/null || true; lab_down' EXIT
 
 lab_up 1500 >&2 || exit 1
 router_routes

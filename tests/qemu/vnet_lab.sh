@@ -29,6 +29,8 @@ lab_down() {
         wait "$LAB_QPID" 2>/dev/null
     fi
     LAB_QPID=
+    # and any QEMU of this lab the wrapper did not take with it
+    pkill -f "path=$LAB_WORK/console.sock," 2>/dev/null || true
     for n in "$VN_A" "$VN_B" "$LAB_NS"; do ip netns del "$n" 2>/dev/null || true; done
 }
 
