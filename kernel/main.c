@@ -163,6 +163,7 @@ void kmain(uint64_t mb2_phys)
     arch_cpu_setup();
     thread_fpu_init();
     platform_init();
+    pci_init(); // before the other CPUs start: see device.c
     sched_init_cpu(&cpus[0]);
     cpus[0].online = true;
     smp_start();

@@ -48,34 +48,6 @@ int sys_pci_write(struct sys_args *s)
     return RW_OK;
 }
 
-// Reads a BAR's address and size (sizing with decoding off).
-static int bar_probe(uint32_t bdf, uint32_t bar, uint64_t *base, uint64_t *size, int *io)
-{
-    uint32_t off = 0x10 + bar * 4;
-    uint32_t lo = pci_config_read(bdf, off, 4);
-    *io = lo & 1;
-    int wide = !*io && ((lo >> 1) & 3) == 2;
-    if (wide && bar == 5)
-        return RW_EINVAL;
-    uint32_t hi = wide ? pci_config_read(bdf, off + 4, 4) : 0;
-    uint16_t cmd = (uint16_t)pci_config_read(bdf, 4, 2);
-    pci_config_write(bdf, 4, 2, cmd & ~3u);
-    pci_config_write(bdf, off, 4, 0xffffffff);
-    uint32_t mlo = pci_config_read(bdf, off, 4);
-    pci_config_write(bdf, off, 4, lo);
-    uint32_t mhi = 0xffffffff;
-    if (wide) {
-        pci_config_write(bdf, off + 4, 4, 0xffffffff);
-        mhi = pci_config_read(bdf, off + 4, 4);
-        pci_config_write(bdf, off + 4, 4, hi);
-    }
-    pci_config_write(bdf, 4, 2, cmd);
-    uint64_t mask = ((uint64_t)mhi << 32) | (mlo & (*io ? ~3u : ~15u));
-    *base = ((uint64_t)hi << 32) | (lo & (*io ? ~3u : ~15u));
-    *size = *io ? (~mask & 0xffff) + 1 : ~mask + 1;
-    return (mlo == 0 || *base == 0) ? RW_ENOENT : RW_OK;
-}
-
 int sys_pci_bar(struct sys_args *s)
 {
     if (s->a[1] > 5)
@@ -86,7 +58,8 @@ int sys_pci_bar(struct sys_args *s)
         return st;
     uint64_t base, size;
     int io;
-    st = bar_probe((uint32_t)d->base, (uint32_t)s->a[1], &base, &size, &io);
+    // sized at boot (pci_init): never with decoding off while drivers run
+    st = pci_bar((uint32_t)d->base, (uint32_t)s->a[1], &base, &size, &io);
     put(d);
     if (st != RW_OK)
         return st;

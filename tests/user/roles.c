@@ -69,6 +69,18 @@ static int role_count(uint32_t mem, uint32_t slot)
         (*counter)++;
 }
 
+// Asks for a BAR capability `times` times, as every starting driver does.
+static int role_bars(uint32_t pci, uint32_t times)
+{
+    for (uint32_t i = 0; i < times; i++) {
+        uint32_t h = 0;
+        if (rw_pci_bar(pci, 0, &h) != RW_OK)
+            return 1;
+        rw_close(h);
+    }
+    return 0;
+}
+
 int utest_child(uint64_t arg)
 {
     uint32_t role = arg & 0xff, p1 = (arg >> 8) & 0xff, p2 = (arg >> 16) & 0xff;
@@ -81,6 +93,7 @@ int utest_child(uint64_t arg)
     case ROLE_CHAN: return role_chan(p1);
     case ROLE_FUZZ: utest_fuzz(p1, p3); return 0;
     case ROLE_COUNT: return role_count(p1, p2);
+    case ROLE_BARS: return role_bars(p1, p3);
     case ROLE_SPIN:
         for (;;)
             __asm__ volatile("pause");

@@ -157,6 +157,7 @@ static const struct utest_case cases[] = {
     {"timers_and_timeouts", test_timers},
     {"irq_ioapic_rtc", test_irq_rtc},
     {"irq_msi_edu", test_irq_msi},
+    {"bar_lookup_leaves_device_alone", test_bar_lookup_quiet},
     {"fault_isolated", test_fault_isolated},
     {"preemption_and_shootdown", test_preemption_and_shootdown},
     {"pingpong_same_core", test_pingpong_same_core},

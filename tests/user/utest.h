@@ -15,6 +15,7 @@ enum utest_role {
     ROLE_FUZZ,    // p1 seed, p3 number of system calls
     ROLE_SPIN,    // loop forever
     ROLE_COUNT,   // p1 memory object, p2 slot: map it, count in the slot forever
+    ROLE_BARS,    // p1 PCI function, p3 times: ask the kernel for its BAR 0 again and again
 };
 
 enum utest_fault { FAULT_PAGE, FAULT_GP, FAULT_UD, FAULT_DIV, FAULT_KINDS };
@@ -46,6 +47,7 @@ int test_rights_enforced(void);
 int test_timers(void);
 int test_irq_rtc(void);
 int test_irq_msi(void);
+int test_bar_lookup_quiet(void);
 int test_fault_isolated(void);
 int test_fuzz_every_cpu(void);
 int test_preemption_and_shootdown(void);

@@ -209,6 +209,37 @@ int test_irq_msi(void)
     return 0;
 }
 
+// Handing out a BAR must not disturb the device: BARs are sized at boot, not
+// by turning decoding off when a driver asks (kernel/device.c). A child on
+// another CPU asks for the edu BAR over and over while we use the device's
+// liveness register (it returns the complement of what was written); with
+// decoding toggled underneath, reads come back all-ones or QEMU crashes.
+int test_bar_lookup_quiet(void)
+{
+    uint32_t pci = find_edu(), bar = 0, bad = 0, n = 0, cmd = 0;
+    CHECK(pci != 0, "no edu device (QEMU -device edu)");
+    CHECK(rw_pci_bar(pci, 0, &bar) == RW_OK, "BAR0");
+    CHECK(rw_map(HANDLE_SELF_PROC, bar, 0x25000000, PROT_READ | PROT_WRITE) == RW_OK, "map BAR0");
+    rw_pci_read(pci, 4, 2, &cmd);
+    rw_pci_write(pci, 4, 2, cmd | 0x2); // memory decode
+    volatile uint32_t *regs = (volatile uint32_t *)0x25000000;
+    struct spawn sp;
+    CHECK(child(ncpus > 1 ? 1 : 0, ROLE_BARS, pci, 0, 20000, 1, 0, &sp) == RW_OK, "spawn");
+    struct proc_status st = {0};
+    for (uint32_t v = 1; rw_proc_status(sp.proc, &st) == RW_OK && st.state == PROC_RUNNING; v++) {
+        regs[0x04 / 4] = v;
+        bad += regs[0x04 / 4] != ~v;
+        n++;
+    }
+    CHECK(reap(&sp, &st) == RW_OK && st.state == PROC_EXITED && st.exit_code == 0,
+          "child: state %u code %ld", st.state, (long)st.exit_code);
+    rw_unmap(HANDLE_SELF_PROC, 0x25000000);
+    rw_close(bar);
+    rw_close(pci);
+    CHECK(bad == 0, "%u of %u liveness checks failed", bad, n);
+    return 0;
+}
+
 int test_fault_isolated(void)
 {
     static const uint64_t vectors[FAULT_KINDS] = {14, 13, 6, 0};
