@@ -151,3 +151,59 @@ int comp_signal(const struct comp_channel *ch)
 {
     return rw_signal(ch->ntfn, ch->bits);
 }
+
+bool comp_arg(const char *args, const char *key, char *out, size_t size)
+{
+    size_t klen = strlen(key);
+    for (const char *p = args; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t len = 0;
+        while (p[len] && p[len] != ' ')
+            len++;
+        if (len > klen && strncmp(p, key, klen) == 0 && p[klen] == '=' && len - klen - 1 < size) {
+            memcpy(out, p + klen + 1, len - klen - 1);
+            out[len - klen - 1] = 0;
+            return true;
+        }
+        p += len;
+    }
+    return false;
+}
+
+uint64_t comp_free_bit(const struct comp_info *ci, uint64_t taken)
+{
+    for (uint32_t i = 0; i < ci->nchannels && i < COMP_MAX_CHANNELS; i++) {
+        if (ci->channels[i].dir == COMP_CHAN_IN)
+            taken |= ci->channels[i].bits;
+    }
+    for (int b = 62; b >= 0; b--) {
+        if (!(taken & (1ull << b)))
+            return 1ull << b;
+    }
+    return 0;
+}
+
+int comp_msix_vector(const struct comp_info *ci, uint32_t pci, volatile uint32_t *entry,
+                     uint64_t *bit, uint64_t taken)
+{
+    uint32_t irq = 0, addr = 0, data = 0;
+    *bit = comp_free_bit(ci, taken);
+    if (!*bit)
+        return RW_ENOMEM;
+    int s = rw_pci_msi(pci, ci->core, &irq);
+    if (s == RW_OK)
+        s = rw_irq_bind(irq, ci->ntfn, *bit);
+    if (s == RW_OK)
+        s = rw_irq_msg(irq, &addr, &data);
+    if (s != RW_OK)
+        return s;
+    // The IRQ handle stays open for the life of this process. Entry words:
+    // address low, address high, data, vector control (bit 0 masks).
+    entry[3] = 1;
+    entry[0] = addr;
+    entry[1] = 0;
+    entry[2] = data;
+    entry[3] = 0;
+    return RW_OK;
+}

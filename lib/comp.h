@@ -7,6 +7,8 @@
 #ifndef RW_COMP_H
 #define RW_COMP_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/uapi/syscall.h"
@@ -25,6 +27,16 @@ uint64_t comp_service(const struct comp_info *ci);
 const struct comp_region *comp_region(const struct comp_info *ci, const char *name);
 const struct comp_channel *comp_channel(const struct comp_info *ci, const char *name, uint32_t dir);
 int comp_signal(const struct comp_channel *ch);
+// Copies the value of "key=" from a blank-separated argument string.
+bool comp_arg(const char *args, const char *key, char *out, size_t size);
+// The highest bit of our notification below the control bit that no
+// incoming channel and nothing in taken uses; 0 if there is none.
+uint64_t comp_free_bit(const struct comp_info *ci, uint64_t taken);
+// One MSI-X vector of a PCI device: an MSI from the kernel on our core,
+// bound to a fresh bit (returned in *bit), written into the 16-byte table
+// entry (masked while it is written).
+int comp_msix_vector(const struct comp_info *ci, uint32_t pci, volatile uint32_t *entry,
+                     uint64_t *bit, uint64_t taken);
 
 // Sends a request to init (COMP_CTL_RESTART, _INJECT or _STATUS, built with
 // comp_ctl_encode; the tag in words[5] is set here) and waits up to timeout_ns

@@ -20,31 +20,11 @@
 
 static struct nvme nvme;
 
-// Copies the value of "key=" in a blank-separated argument string.
-static bool arg_value(const char *args, const char *key, char *out, size_t size)
-{
-    size_t klen = strlen(key);
-    for (const char *p = args; *p;) {
-        while (*p == ' ')
-            p++;
-        size_t len = 0;
-        while (p[len] && p[len] != ' ')
-            len++;
-        if (len > klen && strncmp(p, key, klen) == 0 && p[klen] == '=' && len - klen - 1 < size) {
-            memcpy(out, p + klen + 1, len - klen - 1);
-            out[len - klen - 1] = 0;
-            return true;
-        }
-        p += len;
-    }
-    return false;
-}
-
 static uint32_t arg_uint(const char *args, const char *key)
 {
     char s[12];
     uint32_t v = 0;
-    if (!arg_value(args, key, s, sizeof(s)))
+    if (!comp_arg(args, key, s, sizeof(s)))
         return 0;
     for (int i = 0; s[i] >= '0' && s[i] <= '9'; i++)
         v = v * 10 + (uint32_t)(s[i] - '0');
@@ -74,9 +54,9 @@ static int attach(struct nvme *n)
 {
     char list[COMP_ARGS_MAX], q[COMP_NAME_MAX];
     const struct comp_region *qr = 0;
-    if (arg_value(n->ci->args, "q", q, sizeof(q)))
+    if (comp_arg(n->ci->args, "q", q, sizeof(q)))
         qr = comp_region(n->ci, q);
-    if (!arg_value(n->ci->args, "blk", list, sizeof(list)) || !qr || qr->read_only)
+    if (!comp_arg(n->ci->args, "blk", list, sizeof(list)) || !qr || qr->read_only)
         return RW_ENOENT;
     for (char *p = list; *p;) {
         char *end = strchr(p, ',');

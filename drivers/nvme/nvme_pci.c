@@ -7,6 +7,7 @@
 // (nvme_ctrl.c). Configuration space comes from the device: the table BAR and
 // offset are range-checked before use.
 #include "drivers/nvme/nvme_var.h"
+#include "lib/comp.h"
 #include "lib/rw.h"
 
 static uint32_t cfg_read(struct nvme *n, uint32_t off, int width)
@@ -65,42 +66,10 @@ int nvme_pci_probe(struct nvme *n)
     return rw_pci_write(n->pci, PCI_COMMAND, 2, cmd);
 }
 
-// The highest bit of our notification that no channel, timer or vector uses.
-static uint64_t free_bit(struct nvme *n, uint64_t taken)
-{
-    for (uint32_t i = 0; i < n->ci->nchannels && i < COMP_MAX_CHANNELS; i++) {
-        if (n->ci->channels[i].dir == COMP_CHAN_IN)
-            taken |= n->ci->channels[i].bits;
-    }
-    for (int b = 62; b >= 0; b--) {
-        if (!(taken & (1ull << b)))
-            return 1ull << b;
-    }
-    return 0;
-}
-
 // Entry e of the table: an MSI from the kernel, bound to a fresh bit.
 static int vector_setup(struct nvme *n, uint32_t e, uint64_t *bit, uint64_t taken)
 {
-    uint32_t irq = 0, addr = 0, data = 0;
-    *bit = free_bit(n, taken);
-    if (!*bit)
-        return RW_ENOMEM;
-    int s = rw_pci_msi(n->pci, n->ci->core, &irq);
-    if (s == RW_OK)
-        s = rw_irq_bind(irq, n->ci->ntfn, *bit);
-    if (s == RW_OK)
-        s = rw_irq_msg(irq, &addr, &data);
-    if (s != RW_OK)
-        return s;
-    // The IRQ handle stays open for the life of this process.
-    volatile struct nvme_msix_entry *m = &n->msix[e];
-    m->ctrl = MSIX_ENTRY_CTRL_MASK;
-    m->addr_lo = addr;
-    m->addr_hi = 0;
-    m->data = data;
-    m->ctrl = 0;
-    return RW_OK;
+    return comp_msix_vector(n->ci, n->pci, (volatile uint32_t *)&n->msix[e], bit, taken);
 }
 
 static int msix_table(struct nvme *n)

@@ -20,30 +20,10 @@
 static struct vnet vnet;
 static struct vnet_persist persist_private;
 
-// Copies the value of "key=" in a blank-separated argument string.
-static bool arg_value(const char *args, const char *key, char *out, size_t size)
-{
-    size_t klen = strlen(key);
-    for (const char *p = args; *p;) {
-        while (*p == ' ')
-            p++;
-        size_t n = 0;
-        while (p[n] && p[n] != ' ')
-            n++;
-        if (n > klen && strncmp(p, key, klen) == 0 && p[klen] == '=' && n - klen - 1 < size) {
-            memcpy(out, p + klen + 1, n - klen - 1);
-            out[n - klen - 1] = 0;
-            return true;
-        }
-        p += n;
-    }
-    return false;
-}
-
 static const struct comp_region *region_arg(const struct comp_info *ci, const char *key)
 {
     char name[COMP_NAME_MAX];
-    if (!arg_value(ci->args, key, name, sizeof(name)))
+    if (!comp_arg(ci->args, key, name, sizeof(name)))
         return 0;
     const struct comp_region *r = comp_region(ci, name);
     return r && !r->read_only ? r : 0;
@@ -129,7 +109,7 @@ static uint32_t qsize_arg(const struct comp_info *ci)
 {
     char s[12];
     uint32_t n = 0;
-    if (!arg_value(ci->args, "qsize", s, sizeof(s)))
+    if (!comp_arg(ci->args, "qsize", s, sizeof(s)))
         return VNET_QSIZE_DEFAULT;
     for (int i = 0; s[i] >= '0' && s[i] <= '9'; i++)
         n = n * 10 + (uint32_t)(s[i] - '0');

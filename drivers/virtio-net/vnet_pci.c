@@ -7,6 +7,7 @@
 // Configuration space comes from the device: every pointer and BAR number is
 // range-checked before use.
 #include "drivers/virtio-net/vnet_var.h"
+#include "lib/comp.h"
 #include "lib/rw.h"
 
 static uint32_t cfg_read(struct vnet *v, uint32_t off, int width)
@@ -100,42 +101,10 @@ int vnet_pci_probe(struct vnet *v)
     return rw_pci_write(v->pci, PCI_COMMAND, 2, cmd);
 }
 
-// Picks the highest free bit of our notification below the control bit.
-static uint64_t free_bit(struct vnet *v, uint64_t taken)
-{
-    for (uint32_t i = 0; i < v->ci->nchannels && i < COMP_MAX_CHANNELS; i++) {
-        if (v->ci->channels[i].dir == COMP_CHAN_IN)
-            taken |= v->ci->channels[i].bits;
-    }
-    for (int b = 62; b >= 0; b--) {
-        if (!(taken & (1ull << b)))
-            return 1ull << b;
-    }
-    return 0;
-}
-
-// One vector: an MSI from the kernel, bound to a fresh bit, written to entry e.
+// Entry e of the table: an MSI from the kernel, bound to a fresh bit.
 static int vector_setup(struct vnet *v, uint32_t e, uint64_t *bit, uint64_t taken)
 {
-    uint32_t irq = 0, addr = 0, data = 0;
-    *bit = free_bit(v, taken);
-    if (!*bit)
-        return RW_ENOMEM;
-    int s = rw_pci_msi(v->pci, v->ci->core, &irq);
-    if (s == RW_OK)
-        s = rw_irq_bind(irq, v->ci->ntfn, *bit);
-    if (s == RW_OK)
-        s = rw_irq_msg(irq, &addr, &data);
-    if (s != RW_OK)
-        return s;
-    // The IRQ handle stays open for the life of this process.
-    volatile struct msix_entry *m = &v->msix[e];
-    m->ctrl = MSIX_ENTRY_CTRL_MASK;
-    m->addr_lo = addr;
-    m->addr_hi = 0;
-    m->data = data;
-    m->ctrl = 0;
-    return RW_OK;
+    return comp_msix_vector(v->ci, v->pci, (volatile uint32_t *)&v->msix[e], bit, taken);
 }
 
 // Maps the MSI-X table and enables MSI-X with every vector masked.
