@@ -5,6 +5,13 @@ $(eval $(call test_user_elf,kbench,bench/kernel/kbench.c))
 CMDLINE_kbench := test=user init=kbench.elf
 BENCH_ISOS := $(B)/test/kbench.iso
 
+# The block benchmark client (bench/blk/run.sh) beside the NVMe driver.
+$(eval $(call test_user_elf,blk-bench,bench/blk/blk_bench.c))
+CMDLINE_blkbench := test=user
+CONFIG_blkbench := bench/blk/blk_bench.conf
+$(B)/test/blkbench.iso: bench/blk/blk_bench.conf
+BENCH_ISOS += $(B)/test/blkbench.iso
+
 RING_BENCH := $(B)/bench/ring_bench
 $(RING_BENCH): bench/ring/ring_bench.c tests/stress/host_ntfn.h shm/ring.h shm/pool.h
 	@mkdir -p $(@D)

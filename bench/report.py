@@ -11,10 +11,14 @@ import time
 
 raw, runs = sys.argv[1], sys.argv[2]
 vals = collections.defaultdict(list)
+spreads = {}
 for line in open(raw):
-    m = re.match(r'^(host |)(\S+) (.+?): ([0-9.]+) (ns/rt|Mdesc/s|pps|Mbit/s|ms|%)', line.strip())
+    m = re.match(r'^(host |)(\S+) (.+?): ([0-9.]+) (ns/rt|Mdesc/s|pps|Mbit/s|ms|%|IOPS|MB/s|KiB|bytes)'
+                 r'(?: \(([0-9.]+)-([0-9.]+)\))?', line.strip())
     if m:
         vals[(m.group(2), m.group(3))].append((float(m.group(4)), m.group(5)))
+        if m.group(6):  # a script's own median over its runs, with their spread
+            spreads[(m.group(2), m.group(3))] = (float(m.group(6)), float(m.group(7)))
 
 def fig(system, name, fmt=',.0f'):
     v = vals.get((system, name))
@@ -22,7 +26,8 @@ def fig(system, name, fmt=',.0f'):
         return None, '-'
     xs = [x for x, _ in v]
     med = statistics.median(xs)
-    return med, f'{med:{fmt}} ({min(xs):{fmt}}-{max(xs):{fmt}})'
+    lo, hi = spreads.get((system, name), (min(xs), max(xs))) if len(xs) == 1 else (min(xs), max(xs))
+    return med, f'{med:{fmt}} ({lo:{fmt}}-{hi:{fmt}})'
 
 pairs = [
     ('notification, threads, same core', 'ntfn-thread same-core', 'eventfd same-core'),
@@ -37,6 +42,7 @@ print(f'{time.strftime("%Y-%m-%d")}, {platform.machine()} host with {__import__(
       f'CPUs; guests under QEMU TCG, -smp 2, -m 512; median of {runs} alternating run(s), '
       f'spread in brackets.\n')
 print('## Kernel IPC round trips (ns, lower is better)\n')
+print('![kernel IPC](ipc.png)\n')
 print('| what | Ringwall | Linux 6.1 peer | peer | Linux / Ringwall |')
 print('|---|---|---|---|---|')
 for title, ours, theirs in pairs:
@@ -48,6 +54,7 @@ print('\nLinux / Ringwall above 1 means Ringwall is faster. The Linux peer runs 
       'process (eventfd, or a pair of pipes for the call); Ringwall figures marked "processes" '
       'cross address spaces on every round trip.\n')
 print('## virtio-net frames per second (host -> appliance -> host ICMP echo, higher is better)\n')
+print('![virtio-net](vnet.png)\n')
 print('| test | Ringwall (driver + responder) | Linux 6.1 peer | Ringwall / Linux |')
 print('|---|---|---|---|')
 for name in ('vnet ping-flood', 'vnet ping-flood-preload32'):
@@ -59,6 +66,7 @@ print('\nEach figure is the median bench/vnet/run.sh takes over its own alternat
       'two virtio-net NICs on taps). Not like for like yet: Linux answers with its full IP stack, '
       'Ringwall with the ARP/ICMP responder.\n')
 print('## Forwarding through the appliance (host iperf3 from one side to the other)\n')
+print('![forwarding](forwarding.png)\n')
 print('| test | Ringwall (drivers + router + stack) | Linux 6.1 router peer | Ringwall / Linux |')
 print('|---|---|---|---|')
 for name, unit in (('router tcp', 'Mbit/s'), ('router tcp-P4', 'Mbit/s'), ('router tcp-R', 'Mbit/s'),
@@ -73,6 +81,7 @@ print('\nEach figure is the median bench/router/run.sh takes over its own altern
       '64-byte payloads offered at 50 Mbit/s (packets received per second). Above 1 means '
       'Ringwall forwards more.\n')
 print('## iperf3 against the appliance (host iperf3 client to the endpoint at 198.18.0.1)\n')
+print('![endpoint](endpoint.png)\n')
 print('| test | Ringwall (drivers + router + stack + iperf3 server) | Linux 6.1 endpoint peer | '
       'Ringwall / Linux |')
 print('|---|---|---|---|')
@@ -90,6 +99,40 @@ print('\nEach figure is the median bench/endpoint/run.sh takes over its own alte
       'virtio-net NICs) with the same QEMU flags. tcp-P4 is four streams, tcp-R the endpoint '
       'sending, udp offered at 200 Mbit/s (Mbit/s received, loss beside it). Above 1 means '
       'Ringwall moves more.\n')
+print('## Boot (lower is better)\n')
+print('![boot](boot.png)\n')
+print('| figure | Ringwall | Linux 6.1 endpoint peer | Linux / Ringwall |')
+print('|---|---|---|---|')
+for name, unit in (('boot ready', 'ms'), ('boot memory', 'KiB'), ('boot image', 'bytes')):
+    a, at = fig('ringwall', name)
+    b, bt = fig('linux', name)
+    ratio = f'{b / a:.2f}' if a and b else '-'
+    print(f'| {name[5:]} ({unit}) | {at} | {bt} | {ratio} |')
+print('\nbench/boot/run.sh, runs alternating, both guests in the same lab with the same QEMU flags '
+      '(TCG, q35, -smp 2, 512 MiB, two virtio-net NICs). ready: from starting QEMU to the first TCP '
+      'connect to the iperf3 port at 198.18.0.1 from the lab (about 50 ms resolution). memory: RAM '
+      'the kernel manages less what it reports free once ready (Ringwall: `show memory` on the '
+      'console; Linux: MemFree), kernel image and boot modules included on both. image: the ISO '
+      '(GRUB, kernel, components) against vmlinuz plus the initramfs (busybox, iperf3 and its '
+      'libraries, modules). Above 1 means Ringwall is smaller or faster.\n')
+print('## NVMe disk (higher is better)\n')
+print('![disk](disk.png)\n')
+print('| pattern | Ringwall (driver + client) | Linux 6.1 + fio | Ringwall / Linux |')
+print('|---|---|---|---|')
+for name, unit in (('disk randread-4k', 'IOPS'), ('disk randwrite-4k', 'IOPS'),
+                   ('disk seqread-128k', 'MB/s'), ('disk seqwrite-128k', 'MB/s')):
+    a, at = fig('ringwall', name)
+    b, bt = fig('linux', name)
+    ratio = f'{a / b:.2f}' if a and b else '-'
+    print(f'| {name[5:]} ({unit}) | {at} | {bt} | {ratio} |')
+print('\nbench/blk/run.sh: one client on its own NVMe queue pair (bench/blk/blk_bench.c) against fio '
+      '(libaio, O_DIRECT) in the Linux guest, both with 8 requests in flight for the same time per '
+      'pattern on QEMU\'s -device nvme over a fresh 1 GiB raw image opened write-through (every '
+      'acknowledged write is on the host\'s disk). Runs alternate. One queue only: the four-queue '
+      'case (four clients) is not measured yet.\n')
+print('## CPU cost per forwarded gigabit\n')
+print('Not measured yet: Ringwall has no per-component CPU-time counter the host can read, and '
+      'QEMU TCG\'s own host CPU time mixes device emulation with guest work.\n')
 print('## Driver restart under traffic (forwarding interruption, lower is better)\n')
 print('| figure | Ringwall |')
 print('|---|---|')

@@ -11,7 +11,7 @@ pkgs=(
     qemu-system-x86_64:qemu-system-x86 grub-mkrescue:grub-common grub-file:grub-common
     xorriso:xorriso mformat:mtools iperf3:iperf3 ip:iproute2 ping:iputils-ping
     spin:spin socat:socat busybox:busybox-static cpio:cpio gnuplot:gnuplot
-    tshark:tshark traceroute:traceroute hping3:hping3 nmap:nmap
+    tshark:tshark traceroute:traceroute hping3:hping3 nmap:nmap fio:fio
 )
 files=(
     /usr/lib/grub/i386-pc/multiboot2.mod:grub-pc-bin

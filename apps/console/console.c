@@ -51,6 +51,7 @@ static const char con_help_text[] =
     "  show states           connection-tracking entries\n"
     "  show counters         filter drops by reason, per-interface counters\n"
     "  show components       the configured components and their live state\n"
+    "  show memory           free memory and kernel counters (the kernel's own view)\n"
     "  restart <component>   kill a component and start it again (not a failure)\n"
     "  inject <component> <bad-pointer|bad-descriptor|loop|abort>\n"
     "                        make a component fail, to rehearse recovery\n"
@@ -250,12 +251,34 @@ static bool con_local_show(char *cmd)
     return true;
 }
 
+// `show memory [--json]`: the kernel's counters (SYS_KSTATS), in KiB where memory.
+static void con_show_memory(bool json)
+{
+    struct kstats k;
+    if (rw_kstats(&k) != RW_OK) {
+        con_puts("error: kernel counters unavailable\n");
+        return;
+    }
+    unsigned long fr = (unsigned long)k.free_pages * 4, heap = (unsigned long)k.heap_pages * 4,
+                  pt = (unsigned long)k.table_pages * 4, objs = (unsigned long)k.kobjects;
+    if (json)
+        rw_printf("{\"free_kib\": %lu, \"heap_free_kib\": %lu, \"page_table_kib\": %lu, "
+                  "\"kernel_objects\": %lu}\n",
+                  fr, heap, pt, objs);
+    else
+        rw_printf("memory: %lu KiB free (%lu KiB of it cached by the kernel heap), %lu KiB of "
+                  "page tables, %lu kernel objects\n",
+                  fr, heap, pt, objs);
+}
+
 static void con_run(char *cmd)
 {
     if (!*cmd)
         return;
     if (strcmp(cmd, "help") == 0)
         con_puts(con_help_text);
+    else if (strcmp(cmd, "show memory") == 0 || strcmp(cmd, "show memory --json") == 0)
+        con_show_memory(cmd[11] != 0);
     else if (!con_local_show(cmd) && !con_manage(cmd))
         con_forward(cmd);
 }
