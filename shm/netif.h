@@ -84,6 +84,11 @@
  * (netif_reset_rings: every buffer back to rx.free and tx.free) and then
  * stores client_ack (release: pairs with the client's acquire), and signals.
  *
+ * Client address: a client that learns its own IPv4 address on the link (the
+ * network stack's DHCP client) publishes it in hdr->client_addr for the driver
+ * side; the router, the driver side of "<if>-up", routes to it. The formatter
+ * zeroes it (none), and a restarted client republishes.
+ *
  * Restart: a restarted driver must not lose the buffers it held. It records in
  * held[i] (its own page) every buffer it took: set BEFORE it publishes the
  * consuming tail, cleared BEFORE it publishes the producing head. A restarted
@@ -141,10 +146,33 @@ struct netif_header {
     uint16_t mtu;                  /* [D] */
     _Atomic uint32_t client_gen;   /* [C] bumped by a restarted client (Client restart) */
     _Atomic uint32_t client_ack;   /* [D] the client_gen the rings were last reset for */
+    _Atomic uint64_t client_addr;  /* [C] see netif_client_addr_make; 0 = none */
 };
-_Static_assert(sizeof(struct netif_header) == 48, "netif_header crosses address spaces");
+_Static_assert(sizeof(struct netif_header) == 56, "netif_header crosses address spaces");
 _Static_assert(offsetof(struct netif_header, mac) == 32, "netif_header layout");
 _Static_assert(offsetof(struct netif_header, client_ack) == 44, "netif_header layout");
+_Static_assert(offsetof(struct netif_header, client_addr) == 48, "netif_header layout");
+
+/*
+ * The client's own IPv4 address on the link, when the client learns it itself
+ * (the network stack's DHCP lease in a "<if>-up" region): one 64-bit store so
+ * the address and prefix are read together. Address in host order in the
+ * upper half, the prefix length in bits 8..15, bit 0 = valid.
+ */
+static inline uint64_t netif_client_addr_make(uint32_t addr, uint32_t prefix)
+{
+    return (uint64_t)addr << 32 | (uint64_t)(prefix & 0xff) << 8 | 1u;
+}
+
+/* Decode: false if none is published or the prefix is out of range. */
+static inline bool netif_client_addr(const struct netif_header *h, uint32_t *addr, uint32_t *prefix)
+{
+    /* Acquire: pairs with the client's release store. */
+    uint64_t v = atomic_load_explicit(&h->client_addr, memory_order_acquire);
+    *addr = (uint32_t)(v >> 32);
+    *prefix = (uint32_t)(v >> 8) & 0xff;
+    return (v & 1u) && *addr != 0 && *prefix >= 1 && *prefix <= 32;
+}
 
 /* The header at the start of every buffer. */
 struct netif_buf_hdr {

@@ -27,6 +27,7 @@ $(eval $(call unit_test,comp_ctl_test,tests/unit/comp_ctl_test.c lib/comp_ctl.c)
 $(eval $(call unit_test,boot_test,tests/unit/boot_test.c kernel/boot.c tests/unit/klog_stub.c))
 $(eval $(call unit_test,nvme_prp_test,tests/unit/nvme_prp_test.c drivers/nvme/nvme_prp.c))
 $(eval $(call unit_test,blk_test,tests/unit/blk_test.c))
+$(eval $(call unit_test,nscsum_test,tests/unit/nscsum_test.c servers/netstack/nscsum.c))
 $(eval $(call unit_test,blklog_test,tests/unit/blklog_test.c servers/blk/blklog.c))
 $(eval $(call unit_test,fw_pkt_test,tests/unit/fw_pkt_test.c $(FW_SRCS)))
 $(eval $(call unit_test,fw_route_test,tests/unit/fw_route_test.c $(FW_SRCS)))
@@ -54,7 +55,7 @@ $(eval $(call test_user_elf,ringtest,tests/user/ringtest.c))
 
 # Test ISOs: the test kernel with "test=NAME" (and more) on its command line,
 # carrying the appliance's components and the test-only programs.
-TEST_ISO_NAMES := ktest fault user compose badconf vnet fournic fwlab nvme manage
+TEST_ISO_NAMES := ktest fault user compose badconf vnet fournic fwlab nvme manage dhcp
 CMDLINE_ktest := test=ktest
 CMDLINE_fault := test=fault
 CMDLINE_user := test=user init=utest.elf
@@ -62,6 +63,8 @@ CMDLINE_vnet := test=user init=vnet-lab.elf
 CMDLINE_fournic := test=user
 CMDLINE_fwlab := test=user
 CONFIG_fwlab := tests/qemu/firewall.conf
+CMDLINE_dhcp := test=user
+CONFIG_dhcp := tests/qemu/dhcp.conf
 CONFIG_fournic := tests/qemu/four.conf
 CMDLINE_nvme := test=user
 CONFIG_nvme := tests/qemu/nvme.conf

@@ -94,8 +94,9 @@ static int add_interface(struct router *r, const struct config_interface *ci)
         f->up_base = (void *)st->va;
         f->up_size = st->size;
     }
-    f->addr = ci->addr;
+    f->addr = ci->addr; // 0 with dhcp until the stack leases one (dhcp_addr)
     f->prefix = ci->prefix;
+    f->dhcp = ci->dhcp;
     f->mtu = ci->mtu;
     r->ifnames[r->nifs] = f->name;
     fw_set_if_addr(&r->fw, r->nifs, f->addr);
@@ -228,6 +229,29 @@ static void mgmt(struct router *r)
         comp_signal(out);
 }
 
+// An interface configured `dhcp` takes the address the network stack leased
+// and published in the "<if>-up" header (shm/netif.h client_addr): it becomes
+// the interface's address for the filter and its connected route. A lease
+// lost or changed removes the old route first.
+static void dhcp_addr(struct router *r, unsigned i)
+{
+    struct rt_if *f = &r->ifs[i];
+    uint32_t a = 0, p = 0;
+    if (!f->dhcp || !f->up_ok || !netif_client_addr(f->up.hdr, &a, &p))
+        a = p = 0;
+    if (!f->dhcp || (a == f->addr && p == f->prefix))
+        return;
+    if (f->addr)
+        fw_route_del(&r->routes, f->addr & fw_mask(f->prefix), f->prefix);
+    f->addr = a;
+    f->prefix = p;
+    fw_set_if_addr(&r->fw, i, a);
+    if (a && fw_route_add_connected(&r->routes, a, p, i) != 0)
+        rw_printf("%s: %s: no room for the connected route\n", r->ci->name, f->name);
+    rw_printf("%s: %s address %u.%u.%u.%u/%u (DHCP)\n", r->ci->name, f->name, a >> 24,
+              (a >> 16) & 255, (a >> 8) & 255, a & 255, p);
+}
+
 static void tick(struct router *r)
 {
     r->ticks++;
@@ -243,6 +267,7 @@ static void tick(struct router *r)
             up_state(f);
             comp_signal(f->up_chan);
         }
+        dhcp_addr(r, i);
         publish_counters(f);
     }
     rt_arp_tick(r);

@@ -74,7 +74,8 @@ struct rt_out {
 
 struct rt_if {
     char name[COMP_NAME_MAX];            // [I] the interface (and its NIC region)
-    uint32_t addr, prefix, mtu;          // [I] host order
+    uint32_t addr, prefix, mtu;          // host order; [I] but addr/prefix with dhcp
+    bool dhcp;                           // [I] address from the stack's DHCP lease
     uint8_t mac[6];                      // from the driver's header
     bool nic_ok, up_ok;                  // attached to the NIC / the stack region
     uint32_t nic_id;                     // [I] NIC region's configuration number

@@ -38,7 +38,7 @@ static const char *const rt_topics[] = {"interfaces", "routes",   "arp", "rules"
 static const char *const rt_help_text =
     "commands:\n"
     "  help                  this list\n"
-    "  show interfaces       addresses, MAC, MTU, link, NIC and router counters\n"
+    "  show interfaces       addresses, MAC, MTU, link; NIC, router and stack counters\n"
     "  show routes           the routing table\n"
     "  show arp              the ARP cache\n"
     "  show rules            the live ruleset and its counters, NAT rules\n"
@@ -252,6 +252,51 @@ static void rt_counter_block(struct rt_text *t, const char *title, const char *c
         rt_jend(t);
 }
 
+// A counter name from the network stack's page (shared memory, so untrusted):
+// copied, cut at 23 characters, and anything but [a-z0-9_] made '_'. False
+// for an empty name.
+static bool rt_stack_name(const char *src, char out[24])
+{
+    unsigned n = 0;
+    for (; n < 23 && src[n]; n++) {
+        char c = src[n];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+        out[n] = ok ? c : '_';
+    }
+    out[n] = 0;
+    return n != 0;
+}
+
+// The network stack's own counters (the client page of "<if>-up"), if any.
+static void rt_stack_block(struct rt_text *t, const struct rt_if *ifp)
+{
+    if (!ifp->up_ok || !ifp->up.app)
+        return;
+    const struct netif_app_counters *a = ifp->up.app;
+    uint32_t n = __atomic_load_n(&a->count, __ATOMIC_ACQUIRE);
+    n = n < NETIF_APP_COUNTERS ? n : NETIF_APP_COUNTERS;
+    if (t->json)
+        rt_jobj(t, "stack");
+    else
+        rt_put(t, "  stack counters:\n");
+    uint32_t shown = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        char name[24];
+        uint64_t v = __atomic_load_n(&a->c[i].value, __ATOMIC_RELAXED);
+        if (!rt_stack_name(a->c[i].name, name))
+            continue;
+        if (t->json)
+            rt_jnum(t, name, v);
+        else
+            rt_put(t, "    %-16s %12llu%s", name, (unsigned long long)v,
+                   ++shown % 3 == 0 ? "\n" : "");
+    }
+    if (t->json)
+        rt_jend(t);
+    else if (shown % 3)
+        rt_put(t, "\n");
+}
+
 static void rt_if_one(struct rt_text *t, const struct rt_if *ifp)
 {
     char ip[16], mac[18];
@@ -287,6 +332,7 @@ static void rt_if_one(struct rt_text *t, const struct rt_if *ifp)
     if (nic)
         rt_counter_block(t, "nic", rt_nic_cnt_names, RT_NIC_NCNT, ifp, true);
     rt_counter_block(t, "router", rt_if_cnt_names, RT_IF_NCNT, ifp, false);
+    rt_stack_block(t, ifp);
     if (t->json)
         rt_jend(t);
 }

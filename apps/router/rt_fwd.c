@@ -331,8 +331,10 @@ static bool to_stack(struct rt_if *in, const struct ring_desc *d, uint32_t k)
             in->cnt.ring_errors++;
             return false; // nothing consumed: the stack's slots stay where they were
         }
+        // Same data_off as the NIC's buffer (validated by netif_data): a
+        // continuation buffer may hold more than NETIF_BUF_SIZE - NETIF_DATA_OFF.
         struct netif_buf_hdr *dh = netif_buf_hdr(&in->up, b[j].offset);
-        *dh = sh; // same data_off: netif_data checked that the data fits behind it
+        *dh = sh;
         rt_copy(&in->cnt.local_copied, (uint8_t *)dh + sh.data_off, src, d[j].len);
         out_put(&in->uprx, b[j].offset, d[j].len, d[j].flags);
     }
@@ -345,6 +347,8 @@ static bool is_local(const struct router *r, const struct rt_if *in, uint32_t ds
 {
     if (dst == 0xffffffffu || (dst >> 28) == 0xe)
         return true; // broadcast, multicast
+    if (in->dhcp && !in->addr)
+        return true; // no lease yet: the server's offer is unicast to the address it offers
     if (in->prefix < 31 && dst == (in->addr | ~fw_mask(in->prefix)))
         return true;
     for (unsigned i = 0; i < r->nifs; i++) {

@@ -3,9 +3,12 @@
 // netconn), IPv4 with ARP, ICMP, TCP and UDP, sized for bulk throughput: a full
 // Ethernet MSS, a 512 KiB receive window with window scaling, deep send queues
 // and pools large enough for several bulk streams at once. Every size may be
-// overridden with -D. Checksums: LWPORT_CSUM_OFFLOAD=1 stops lwIP generating and
-// checking IP/TCP/UDP checksums (for a NIC that does it); the default computes
-// them in software. This file is tuning only; platform glue is in arch/.
+// overridden with -D. Checksums are computed in software unless a netif turns
+// them off (LWIP_CHECKSUM_CTRL_PER_NETIF): the network stack leaves TCP and UDP
+// checksums to a NIC that offers offload, and skips the check of a frame the
+// NIC verified. Received frames may be custom pbufs over driver buffers
+// (LWIP_SUPPORT_CUSTOM_PBUF). The DHCP client is in. This file is tuning only;
+// platform glue is in arch/.
 #ifndef LWPORT_LWIPOPTS_H
 #define LWPORT_LWIPOPTS_H
 
@@ -53,7 +56,7 @@
 #define LWIP_RAW                      0
 #define LWIP_UDP                      1
 #define LWIP_TCP                      1
-#define LWIP_DHCP                     0
+#define LWIP_DHCP                     1
 #define LWIP_AUTOIP                   0
 #define LWIP_IGMP                     0
 #define LWIP_DNS                      0
@@ -85,19 +88,18 @@
 #define LWIP_TCP_KEEPALIVE       1
 #define TCP_WND_UPDATE_THRESHOLD (TCP_WND / 8)
 
-// --- checksums ------------------------------------------------------------------
-#ifndef LWPORT_CSUM_OFFLOAD
-#define LWPORT_CSUM_OFFLOAD 0
-#endif
-#define LWPORT_CSUM_SW        (!LWPORT_CSUM_OFFLOAD)
-#define CHECKSUM_GEN_IP       LWPORT_CSUM_SW
-#define CHECKSUM_GEN_UDP      LWPORT_CSUM_SW
-#define CHECKSUM_GEN_TCP      LWPORT_CSUM_SW
-#define CHECKSUM_GEN_ICMP     LWPORT_CSUM_SW
-#define CHECKSUM_CHECK_IP     LWPORT_CSUM_SW
-#define CHECKSUM_CHECK_UDP    LWPORT_CSUM_SW
-#define CHECKSUM_CHECK_TCP    LWPORT_CSUM_SW
-#define CHECKSUM_CHECK_ICMP   LWPORT_CSUM_SW
-#define LWIP_CHECKSUM_ON_COPY 1
+// --- checksums and custom pbufs -----------------------------------------------
+// Compiled in; each netif decides at run time (NETIF_SET_CHECKSUM_CTRL).
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 1
+#define CHECKSUM_GEN_IP              1
+#define CHECKSUM_GEN_UDP             1
+#define CHECKSUM_GEN_TCP             1
+#define CHECKSUM_GEN_ICMP            1
+#define CHECKSUM_CHECK_IP            1
+#define CHECKSUM_CHECK_UDP           1
+#define CHECKSUM_CHECK_TCP           1
+#define CHECKSUM_CHECK_ICMP          1
+#define LWIP_CHECKSUM_ON_COPY        1
+#define LWIP_SUPPORT_CUSTOM_PBUF     1
 
 #endif

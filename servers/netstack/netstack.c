@@ -1,89 +1,81 @@
 // SPDX-License-Identifier: MIT
-// The network-stack component: lwIP (NO_SYS=1, raw API) with one netif per NIC
-// it is given, over the driver rings of shm/netif.h (nsring.c, nsif.c). It
-// answers ARP and ICMP echo on every address and runs the iperf3 server on
-// port 5201 (TCP and UDP, all addresses). One thread drives everything: each
-// pass runs lwIP's timers, moves one batch per NIC and flushes what lwIP sent;
-// when no NIC has work it asks the drivers for signals, re-checks, and sleeps
-// in comp_wait until a signal or lwIP's next timer.
-// Args: one "REGION:CHANNEL=A.B.C.D/PREFIX" per NIC, e.g.
-// "lan0:lan-tx=198.18.0.1/24": the NIC's netif region, the name of our channel
-// to its driver, and our address on it.
+// The network-stack component: lwIP (NO_SYS=1, raw API) with one netif per
+// interface it serves (nsring.c, nsif.c). It answers ARP and ICMP echo on
+// every address and runs the iperf3 server on port 5201 (TCP and UDP, all
+// addresses). One thread drives everything: each pass runs lwIP's timers,
+// moves one batch per interface and flushes what lwIP sent; when no interface
+// has work it asks the drivers for signals, re-checks, and sleeps in
+// comp_wait until a signal or lwIP's next timer.
+// Interfaces come from the configuration ("ringwall.conf" region): every
+// `interface NAME ...` line for which this component has a region "NAME-up"
+// is served, with our channel to that region's driver side named
+// "netstack.NAME" and the line's address (or lwIP's DHCP client for `dhcp`).
+// No args.
 #include <string.h>
 
 #include "apps/iperf3/iperf3_server.h"
 #include "arch/sys_arch.h"
+#include "kernel/uapi/syscall.h"
+#include "lib/fmt.h"
 #include "lib/rw.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
 #include "servers/netstack/nsif.h"
 #include "servers/netstack/nsring.h"
+#include "servers/init/config.h"
 
 #define NETSTACK_ATTACH_NS 10000000ull // poll for drivers that are not up yet
-#define NETSTACK_ARG_MAX   40
 
 static struct nsif nsifs[NSRING_MAX];
 static uint32_t nnsifs;
 static struct iperf_server netstack_iperf;
+static struct config cfg;
 
-// Splits "REGION:CHANNEL=IP/PREFIX" (n bytes at w) into its parts.
-static int netstack_split(const char *w, uint32_t n, char *region, char *channel, char *ip,
-                          uint32_t *prefix)
+// One interface line: served if we have its "<name>-up" region.
+static int netstack_interface(const struct comp_info *ci, const struct config_interface *ifc)
 {
-    uint32_t colon = 0, eq = 0, slash = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        colon = !colon && w[k] == ':' ? k : colon;
-        eq = !eq && w[k] == '=' ? k : eq;
-        slash = !slash && w[k] == '/' ? k : slash;
-    }
-    if (!colon || eq <= colon + 1 || slash <= eq + 1 || slash + 1 >= n || colon >= COMP_NAME_MAX ||
-        eq - colon - 1 >= COMP_NAME_MAX || slash - eq - 1 >= 16)
-        return -1;
-    memcpy(region, w, colon);
-    memcpy(channel, w + colon + 1, eq - colon - 1);
-    memcpy(ip, w + eq + 1, slash - eq - 1);
-    *prefix = 0;
-    for (uint32_t k = slash + 1; k < n; k++) {
-        if (w[k] < '0' || w[k] > '9' || *prefix > 32)
-            return -1;
-        *prefix = *prefix * 10 + (uint32_t)(w[k] - '0');
-    }
-    return *prefix >= 1 && *prefix <= 32 ? 0 : -1;
-}
-
-// Parses one NIC argument and binds its region and channel.
-static int netstack_nic(const struct comp_info *ci, const char *w, uint32_t n)
-{
-    char region[COMP_NAME_MAX] = {0}, channel[COMP_NAME_MAX] = {0}, ip[16] = {0};
-    uint32_t prefix;
+    char region[COMP_NAME_MAX];
     struct nsif *s = &nsifs[nnsifs];
-    if (nnsifs == NSRING_MAX || netstack_split(w, n, region, channel, ip, &prefix) != 0 ||
-        !ip4addr_aton(ip, &s->ip))
+    fmt_snprintf(region, sizeof(region), "%s-up", ifc->name);
+    if (!comp_region(ci, region))
+        return 0; // not ours: the router keeps it to itself
+    if (nnsifs == NSRING_MAX) {
+        rw_printf("%s: more than %u interfaces\n", ci->name, NSRING_MAX);
         return -1;
-    ip4_addr_set_u32(&s->mask, lwip_htonl(prefix == 32 ? 0xffffffffu : ~(0xffffffffu >> prefix)));
+    }
+    fmt_snprintf(s->name, sizeof(s->name), "%s", ifc->name);
+    s->dhcp = ifc->dhcp;
+    ip4_addr_set_u32(&s->ip, lwip_htonl(ifc->addr));
+    uint32_t p = ifc->prefix;
+    ip4_addr_set_u32(&s->mask, lwip_htonl(p == 0    ? 0
+                                          : p >= 32 ? 0xffffffffu
+                                                    : ~(0xffffffffu >> p)));
     s->idx = nnsifs;
-    if (nsring_bind(s->idx, ci, region, channel) != 0) {
-        rw_printf("%s: no region '%s' or channel '%s'\n", ci->name, region, channel);
+    if (nsring_bind(s->idx, ci, region, ifc->name) != 0) {
+        rw_printf("%s: interface %s: region '%s' not writable or no channel 'netstack.%s'\n",
+                  ci->name, ifc->name, region, ifc->name);
         return -1;
     }
     nnsifs++;
     return 0;
 }
 
-static int netstack_args(const struct comp_info *ci)
+static int netstack_config(const struct comp_info *ci)
 {
-    const char *p = ci->args;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        uint32_t n = 0;
-        while (p[n] && p[n] != ' ')
-            n++;
-        if (n && netstack_nic(ci, p, n) != 0)
-            return -1;
-        p += n;
+    const struct comp_region *c = comp_region(ci, COMP_CONFIG_NAME);
+    const struct kinfo *k = (const struct kinfo *)USER_KINFO_VA;
+    struct config_error err;
+    if (!c || config_parse((const char *)c->va, c->size, k->ncpus, &cfg, &err) != CONFIG_OK) {
+        rw_printf("%s: ringwall.conf: %s\n", ci->name, c ? err.msg : "missing");
+        return -1;
     }
+    for (uint32_t i = 0; i < cfg.ninterfaces; i++) {
+        if (netstack_interface(ci, &cfg.interfaces[i]) != 0)
+            return -1;
+    }
+    if (!nnsifs)
+        rw_printf("%s: no interface has a '<name>-up' region\n", ci->name);
     return nnsifs ? 0 : -1;
 }
 
@@ -126,7 +118,7 @@ static bool netstack_arm(void)
     bool more = false;
     for (uint32_t i = 0; i < nnsifs; i++) {
         more |= nsring_arm(i);
-        nsring_publish_counters(i);
+        nsif_publish(&nsifs[i]);
     }
     return more;
 }
@@ -154,10 +146,8 @@ int main(uint64_t arg)
     const struct comp_info *ci = comp_start(arg);
     if (!ci)
         return 1;
-    if (netstack_args(ci) != 0) {
-        rw_printf("%s: bad args '%s'\n", ci->name, ci->args);
+    if (netstack_config(ci) != 0)
         return 2;
-    }
     lwport_set_clock(rw_now_ns);
     lwport_set_fail(netstack_fail);
     lwip_init();

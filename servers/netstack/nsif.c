@@ -1,29 +1,48 @@
 // SPDX-License-Identifier: MIT
-// lwIP netifs over the NIC rings (see nsif.h). Receive copies each frame into a
-// PBUF_POOL pbuf (one copy; zero-copy receive into custom pbufs is left for
-// later); transmit gathers the pbuf chain into one ring buffer. The driver's
-// MAC becomes the netif's hardware address, and the link follows the driver.
+// lwIP netifs over the NIC rings (see nsif.h): zero-copy receive into custom
+// pbufs with a bounded copy fallback, per-frame checksum trust, transmit with
+// one copy and checksum offload, link and MAC tracking, and the DHCP lease
+// report.
 #include "servers/netstack/nsif.h"
 
 #include <string.h>
 
+#include "lib/rw.h"
+#include "lwip/dhcp.h"
 #include "lwip/etharp.h"
-#include "lwip/pbuf.h"
 #include "netif/ethernet.h"
+#include "servers/netstack/nscsum.h"
 #include "servers/netstack/nsring.h"
 
-#define NSIF_MTU 1500
+#define NSIF_MTU_DEFAULT 1500
+#define NSIF_CHECK_L4    (NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP)
+#define NSIF_GEN_L4      (NETIF_CHECKSUM_GEN_TCP | NETIF_CHECKSUM_GEN_UDP)
+
+// lwIP built the frame without a TCP/UDP checksum (generation is off while
+// the NIC offers offload): ask the NIC, or complete it here if the NIC has
+// stopped offering it since.
+static void nsif_tx_csum(struct nsif *n, uint8_t *d, uint32_t len, uint16_t *start, uint16_t *off)
+{
+    *start = *off = 0;
+    if ((n->csum_flags & NSIF_GEN_L4) || !nscsum_tx_prepare(d, len, start, off))
+        return;
+    if (!n->tx_csum) {
+        struct nscsum_seg seg = {d, len};
+        nscsum_complete(&seg, 1, *start, *off);
+        *start = *off = 0;
+    }
+}
 
 static err_t nsif_linkoutput(struct netif *lw, struct pbuf *p)
 {
     struct nsif *n = lw->state;
     uint8_t *d = nsring_tx_begin(n->idx, p->tot_len);
-    if (!d) {
-        n->tx_nobuf++;
+    uint16_t start, off;
+    if (!d)
         return ERR_MEM;
-    }
     pbuf_copy_partial(p, d, p->tot_len, 0);
-    nsring_tx_commit(n->idx, p->tot_len);
+    nsif_tx_csum(n, d, p->tot_len, &start, &off);
+    nsring_tx_commit(n->idx, p->tot_len, start, off);
     return ERR_OK;
 }
 
@@ -34,52 +53,168 @@ static err_t nsif_init(struct netif *lw)
     lw->name[1] = (char)('0' + n->idx);
     lw->output = etharp_output;
     lw->linkoutput = nsif_linkoutput;
-    lw->mtu = NSIF_MTU;
+    lw->mtu = NSIF_MTU_DEFAULT;
     lw->hwaddr_len = ETH_HWADDR_LEN;
     lw->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
     return ERR_OK;
 }
 
-// One received frame: copied into a pool pbuf and given to lwIP.
-static void nsif_input(void *ctx, const uint8_t *data, uint32_t len)
+// lwIP frees a pbuf over a lent buffer: the buffer goes back to rx.free.
+static void nsif_rx_free(struct pbuf *p)
+{
+    struct nsif_rxbuf *b = (struct nsif_rxbuf *)p;
+    struct nsif *n = b->n;
+    nsring_rx_return(n->idx, b->off);
+    n->free[n->nfree++] = b;
+    n->lent--;
+}
+
+// The frame as a chain of pbufs over its ring buffers (no copy).
+static struct pbuf *nsif_rx_ref(struct nsif *n, const struct nsring_frame *f)
+{
+    struct pbuf *head = NULL;
+    for (uint32_t k = 0; k < f->nsegs; k++) {
+        struct nsif_rxbuf *b = n->free[--n->nfree];
+        b->n = n;
+        b->off = f->seg[k].off;
+        b->pc.custom_free_function = nsif_rx_free;
+        u16_t len = (u16_t)f->seg[k].len;
+        struct pbuf *q = pbuf_alloced_custom(PBUF_RAW, len, PBUF_REF, &b->pc, f->seg[k].data, len);
+        n->lent++;
+        if (head)
+            pbuf_cat(head, q);
+        else
+            head = q;
+    }
+    n->lent_max = n->lent > n->lent_max ? n->lent : n->lent_max;
+    nsring_count(n->idx, NSRING_C_rx_zero_copy, 1);
+    return head;
+}
+
+// The frame copied into pool pbufs: its ring buffers go back at once.
+static struct pbuf *nsif_rx_copy(struct nsif *n, const struct nsring_frame *f)
+{
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)f->len, PBUF_POOL);
+    if (!p)
+        return NULL;
+    for (uint32_t k = 0, at = 0; k < f->nsegs; at += f->seg[k++].len)
+        pbuf_take_at(p, f->seg[k].data, (u16_t)f->seg[k].len, (u16_t)at);
+    nsring_count(n->idx, NSRING_C_rx_copied, 1);
+    nsring_count(n->idx, NSRING_C_rx_copied_bytes, f->len);
+    return p;
+}
+
+// A received frame (nsring_frame_fn): true if lwIP now holds its buffers.
+static bool nsif_input(void *ctx, const struct nsring_frame *f)
 {
     struct nsif *n = ctx;
-    if (!n->added)
-        return;
-    struct pbuf *p = len <= 0xffff ? pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL) : NULL;
-    if (!p) {
-        n->rx_nomem++;
-        return;
+    if (!n->added || f->len == 0)
+        goto drop;
+    struct nscsum_seg segs[NSRING_MAX_SEGS];
+    enum nscsum_rx c =
+        nscsum_rx_class(f->seg[0].data, f->seg[0].len, f->flags, f->csum_start, f->csum_offset);
+    if (c == NSCSUM_RX_COMPLETE) {
+        for (uint32_t k = 0; k < f->nsegs; k++)
+            segs[k] = (struct nscsum_seg){f->seg[k].data, f->seg[k].len};
+        if (!nscsum_complete(segs, f->nsegs, f->csum_start, f->csum_offset))
+            goto drop;
+        nsring_count(n->idx, NSRING_C_rx_csum_done, 1);
     }
-    pbuf_take(p, data, (u16_t)len);
+    bool lend = n->lent + f->nsegs <= nsring_lend_max(n->idx) && n->nfree >= f->nsegs;
+    struct pbuf *p = lend ? nsif_rx_ref(n, f) : nsif_rx_copy(n, f);
+    if (!p)
+        goto drop;
+    // Checks are per netif in lwIP, and input runs to completion here (NO_SYS,
+    // one thread), so turning the L4 check off around this one call is a
+    // per-frame decision. Fragments are never trusted (nscsum_rx_class), so a
+    // datagram reassembled during the call was checked as a whole.
+    if (c == NSCSUM_RX_TRUSTED) {
+        NETIF_SET_CHECKSUM_CTRL(&n->lw, n->csum_flags & ~NSIF_CHECK_L4);
+        nsring_count(n->idx, NSRING_C_rx_csum_trusted, 1);
+    }
     if (n->lw.input(p, &n->lw) != ERR_OK)
-        pbuf_free(p);
+        pbuf_free(p); // a lent buffer goes back through nsif_rx_free
+    NETIF_SET_CHECKSUM_CTRL(&n->lw, n->csum_flags);
+    return lend;
+drop:
+    nsring_count(n->idx, NSRING_C_rx_drops, 1);
+    return false;
+}
+
+// Checksum generation follows the NIC's transmit offload; checks stay on.
+static void nsif_set_caps(struct nsif *n, bool tx_csum)
+{
+    n->tx_csum = tx_csum;
+    n->csum_flags = NETIF_CHECKSUM_ENABLE_ALL;
+    if (tx_csum)
+        n->csum_flags &= (u16_t)~NSIF_GEN_L4;
+    NETIF_SET_CHECKSUM_CTRL(&n->lw, n->csum_flags);
+}
+
+static void nsif_add(struct nsif *n)
+{
+    ip4_addr_t gw, ip = n->ip, mask = n->mask;
+    ip4_addr_set_zero(&gw);
+    if (n->dhcp) {
+        ip4_addr_set_zero(&ip);
+        ip4_addr_set_zero(&mask);
+    }
+    for (uint32_t k = 0; k < NSIF_LEND_CAP; k++)
+        n->free[k] = &n->bufs[k];
+    n->nfree = NSIF_LEND_CAP;
+    if (!netif_add(&n->lw, &ip, &mask, &gw, n, nsif_init, ethernet_input))
+        return;
+    n->added = true;
+    netif_set_up(&n->lw);
+    if (n->dhcp && dhcp_start(&n->lw) != ERR_OK)
+        rw_printf("netstack: %s: DHCP did not start\n", n->name);
 }
 
 // Adds the netif the first time the driver is up, then tracks its state.
 static void nsif_track(struct nsif *n)
 {
-    uint8_t mac[6];
-    uint32_t restarts = 0;
-    bool up = nsring_driver_up(n->idx, mac, &restarts);
-    if (up && !n->added) {
-        ip4_addr_t gw;
-        ip4_addr_set_zero(&gw);
-        if (!netif_add(&n->lw, &n->ip, &n->mask, &gw, n, nsif_init, ethernet_input))
-            return;
-        n->added = true;
-        netif_set_up(&n->lw);
+    struct nsring_link l;
+    bool up = nsring_driver_up(n->idx, &l);
+    if (up && !n->added)
+        nsif_add(n);
+    if (!n->added)
+        return;
+    if (up && (l.restarts != n->restarts || !n->up)) {
+        memcpy(n->lw.hwaddr, l.mac, ETH_HWADDR_LEN);
+        n->lw.mtu = l.mtu;
+        nsif_set_caps(n, l.tx_csum);
+        n->restarts = l.restarts;
     }
-    if (up && (restarts != n->restarts || !n->up))
-        memcpy(n->lw.hwaddr, mac, ETH_HWADDR_LEN);
-    if (n->added && up != n->up) {
+    if (up != n->up) {
         if (up)
             netif_set_link_up(&n->lw);
         else
             netif_set_link_down(&n->lw);
     }
     n->up = up;
-    n->restarts = restarts;
+}
+
+// Reports a new DHCP lease (or its loss) on the log and to the router.
+static void nsif_lease(struct nsif *n)
+{
+    if (!n->dhcp || !n->added)
+        return;
+    uint32_t a = dhcp_supplied_address(&n->lw) ? ip4_addr_get_u32(netif_ip4_addr(&n->lw)) : 0;
+    if (a == n->leased)
+        return;
+    n->leased = a;
+    uint32_t mask = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&n->lw))), prefix = 0;
+    while (prefix < 32 && (mask & (0x80000000u >> prefix)))
+        prefix++;
+    char ip[16];
+    ip4addr_ntoa_r(netif_ip4_addr(&n->lw), ip, sizeof(ip));
+    if (a) {
+        rw_printf("netstack: %s: DHCP lease %s/%u\n", n->name, ip, prefix);
+        nsring_count(n->idx, NSRING_C_dhcp_leases, 1);
+    } else {
+        rw_printf("netstack: %s: DHCP lease lost\n", n->name);
+    }
+    nsring_publish_addr(n->idx, lwip_ntohl(a), a ? prefix : 0);
 }
 
 uint32_t nsif_poll(struct nsif *n)
@@ -87,5 +222,13 @@ uint32_t nsif_poll(struct nsif *n)
     if (!nsring_attach(n->idx))
         return 0;
     nsif_track(n);
+    nsif_lease(n);
     return nsring_receive(n->idx, nsif_input, n);
+}
+
+void nsif_publish(struct nsif *n)
+{
+    nsring_gauge(n->idx, NSRING_C_rx_lent, n->lent);
+    nsring_gauge(n->idx, NSRING_C_rx_lent_max, n->lent_max);
+    nsring_publish_counters(n->idx);
 }

@@ -1,44 +1,49 @@
 // SPDX-License-Identifier: MIT
 // The NIC ring client of the network stack (see nsring.h): attaches to a NIC's
-// shared region as the client of shm/netif.h, turns rx.active descriptors into
-// whole frames (completing RING_F_CSUM_NEEDED checksums in software, gathering
-// multi-buffer frames such as received GSO super-frames into a scratch area),
-// recycles every receive buffer on rx.free at once, keeps buffers the driver
-// finished sending (tx.free) in a private stash for transmit, and publishes
-// transmit batches on tx.active with one signal per batch.
+// shared region as the client of shm/netif.h, collects rx.active descriptors
+// into frames (lists of buffers: nothing is copied here), returns the buffers
+// of frames the callback did not keep and those lwIP gives back later on
+// rx.free, keeps buffers the driver finished sending (tx.free) in a private
+// stash for transmit, and publishes transmit batches on tx.active with one
+// signal per batch.
 #include "servers/netstack/nsring.h"
 
 #include "lib/rw.h"
 #include "lib/string.h"
 #include "shm/netif.h"
 
-#define NSRING_BATCH 64
-#define NSRING_TXQ   256
+#define NSRING_BATCH   64
+#define NSRING_TXQ     256
+#define NSRING_MTU     1500
+#define NSRING_MTU_MAX (NETIF_BUF_SIZE - NETIF_DATA_OFF - 14) // a frame fits one buffer
 
-enum { NC_RX, NC_TX, NC_RX_DROP, NC_TX_NOBUF, NC_BAD_DESC, NC_CSUM_FIXED, NC_SIGNALS, NC_N };
-static const char *const nsring_counter_names[NC_N] = {
-    "rx_frames", "tx_frames", "rx_drops", "tx_no_buffer", "bad_desc", "rx_csum_done", "signals"};
+_Static_assert(NSRING_MAX_SEGS == NETIF_MAX_SEGS, "frame size in nsring.h");
 
 struct nsring {
     const struct comp_region *r;
     const struct comp_channel *to_driver;
     struct netif nif;
     bool attached, in_frame, frame_bad;
-    bool starved; // a frame found no transmit buffer: kick the driver to reclaim
-    uint32_t frame_len, frame_flags;
-    struct netif_buf_hdr frame_hdr; // first buffer's header of the frame
+    bool starved;                   // a frame found no transmit buffer: kick the driver to reclaim
+    struct nsring_frame frame;      // the frame being collected
     uint64_t stash[NETIF_MAX_BUFS]; // tx buffers we own (offsets)
     uint32_t nstash;
     struct ring_desc txq[NSRING_TXQ]; // frames waiting for nsring_flush
     uint32_t ntxq;
-    struct ring_desc rxfree[NSRING_BATCH]; // receive buffers to give back
+    struct ring_desc rxfree[NETIF_MAX_BUFS]; // receive buffers to give back
     uint32_t nrxfree;
     uint64_t cur_tx; // the buffer nsring_tx_begin handed out
-    uint64_t cnt[NC_N];
-    uint8_t scratch[NETIF_FRAME_MAX];
+    uint64_t cnt[NSRING_C_N];
 };
 
 static struct nsring rings[NSRING_MAX];
+
+static const char *const nsring_counter_names[NSRING_C_N] = {
+#define NSRING_X_NAME(n) #n,
+    NSRING_COUNTERS(NSRING_X_NAME)
+#undef NSRING_X_NAME
+};
+_Static_assert(NSRING_C_N <= NETIF_APP_COUNTERS, "counters fit the client page");
 
 int nsring_bind(uint32_t i, const struct comp_info *ci, const char *region, const char *channel)
 {
@@ -51,11 +56,12 @@ int nsring_bind(uint32_t i, const struct comp_info *ci, const char *region, cons
 static void nsring_name_counters(struct nsring *s)
 {
     struct netif_app_counters *a = s->nif.app;
-    for (uint32_t k = 0; k < NC_N; k++) {
+    for (uint32_t k = 0; k < NSRING_C_N; k++) {
         memset(a->c[k].name, 0, sizeof(a->c[k].name));
         memcpy(a->c[k].name, nsring_counter_names[k], strlen(nsring_counter_names[k]));
     }
-    a->count = NC_N;
+    // Release: the names are written before a reader acquires the count.
+    __atomic_store_n(&a->count, NSRING_C_N, __ATOMIC_RELEASE);
 }
 
 bool nsring_attach(uint32_t i)
@@ -72,65 +78,42 @@ bool nsring_attach(uint32_t i)
     return true;
 }
 
-bool nsring_driver_up(uint32_t i, uint8_t mac[6], uint32_t *restarts)
+bool nsring_driver_up(uint32_t i, struct nsring_link *l)
 {
     struct nsring *s = &rings[i];
     struct netif_header *h = s->nif.hdr;
     if (!s->attached || atomic_load_explicit(&h->drv_state, memory_order_acquire) != NETIF_DRV_UP)
         return false;
-    *restarts = atomic_load_explicit(&h->drv_restarts, memory_order_relaxed);
-    memcpy(mac, h->mac, 6);
+    // Acquire above pairs with the driver's release of drv_state: mac, mtu
+    // and caps below are the ones it published with it.
+    l->restarts = atomic_load_explicit(&h->drv_restarts, memory_order_relaxed);
+    memcpy(l->mac, h->mac, 6);
+    l->mtu = h->mtu >= 576 && h->mtu <= NSRING_MTU_MAX ? h->mtu : NSRING_MTU;
+    l->tx_csum = (h->caps & NETIF_CAP_TX_CSUM) != 0;
     return true;
 }
 
-// The 16-bit ones' complement sum of data, big-endian words.
-static uint32_t nsring_sum(const uint8_t *d, uint32_t n)
+void nsring_rx_return(uint32_t i, uint64_t off)
 {
-    uint64_t sum = 0;
-    uint32_t k = 0;
-    for (; k + 1 < n; k += 2)
-        sum += (uint32_t)d[k] << 8 | d[k + 1];
-    if (k < n)
-        sum += (uint32_t)d[k] << 8;
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (uint32_t)sum;
+    struct nsring *s = &rings[i];
+    if (s->nrxfree == NETIF_MAX_BUFS) // cannot happen: we never hold more than nbufs
+        nsring_flush(i);
+    s->rxfree[s->nrxfree++] = (struct ring_desc){off, 0, 0};
 }
 
-// Completes a checksum the sender left to us (the field holds the
-// pseudo-header sum); false if the offsets do not fit the frame.
-static bool nsring_fix_csum(struct nsring *s, uint8_t *d, uint32_t len)
+uint32_t nsring_lend_max(uint32_t i)
 {
-    uint32_t start = s->frame_hdr.csum_start, at = start + s->frame_hdr.csum_offset;
-    if (start >= len || at + 2 > len)
-        return false;
-    uint32_t v = ~nsring_sum(d + start, len - start) & 0xffff;
-    d[at] = (uint8_t)(v >> 8);
-    d[at + 1] = (uint8_t)v;
-    s->cnt[NC_CSUM_FIXED]++;
-    return true;
+    // A quarter of the receive half of the pool (nbufs / 2): the rest keeps
+    // taking GSO frames from the router while lwIP holds these.
+    return rings[i].nif.l.nbufs / 8;
 }
 
-static void nsring_deliver(struct nsring *s, uint8_t *d, uint32_t len, nsring_frame_fn fn,
-                           void *ctx)
+// Gives back every buffer of the frame being collected.
+static void nsring_frame_drop(struct nsring *s, uint32_t i)
 {
-    if ((s->frame_flags & RING_F_CSUM_NEEDED) && !nsring_fix_csum(s, d, len)) {
-        s->cnt[NC_RX_DROP]++;
-        return;
-    }
-    s->cnt[NC_RX]++;
-    fn(ctx, d, len);
-}
-
-// Appends one buffer's data to the frame being gathered.
-static void nsring_gather(struct nsring *s, const uint8_t *data, uint32_t len)
-{
-    if (s->frame_bad || len > sizeof(s->scratch) - s->frame_len) {
-        s->frame_bad = true;
-        return;
-    }
-    memcpy(s->scratch + s->frame_len, data, len);
-    s->frame_len += len;
+    for (uint32_t k = 0; k < s->frame.nsegs; k++)
+        nsring_rx_return(i, s->frame.seg[k].off);
+    s->frame.nsegs = 0;
 }
 
 // Starts a frame at its first descriptor.
@@ -139,37 +122,55 @@ static void nsring_frame_start(struct nsring *s, const struct ring_desc *d,
 {
     s->in_frame = true;
     s->frame_bad = false;
-    s->frame_len = 0;
-    s->frame_flags = d->flags;
-    s->frame_hdr = *h;
+    s->frame.nsegs = 0;
+    s->frame.len = 0;
+    s->frame.flags = d->flags;
+    s->frame.csum_start = h->csum_start;
+    s->frame.csum_offset = h->csum_offset;
 }
 
-// One received descriptor; its buffer always goes back on rx.free.
-static void nsring_rx_desc(struct nsring *s, const struct ring_desc *d, bool up, nsring_frame_fn fn,
-                           void *ctx)
+// Ends the frame at its last descriptor: delivered, or dropped whole.
+static void nsring_frame_end(struct nsring *s, uint32_t i, bool up, nsring_frame_fn fn, void *ctx)
+{
+    s->in_frame = false;
+    if (s->frame_bad || !up || s->frame.len > 0xffff) { // a pbuf chain holds 64 KiB at most
+        s->cnt[NSRING_C_rx_drops]++;
+        nsring_frame_drop(s, i);
+        return;
+    }
+    s->cnt[NSRING_C_rx_frames]++;
+    if (!fn(ctx, &s->frame))
+        nsring_frame_drop(s, i);
+    s->frame.nsegs = 0;
+}
+
+// One received descriptor, added to the frame being collected.
+static void nsring_rx_desc(struct nsring *s, uint32_t i, const struct ring_desc *d, bool up,
+                           nsring_frame_fn fn, void *ctx)
 {
     bool more = (d->flags & NETIF_F_MORE) != 0;
     if (netif_buf_index(&s->nif, d->offset) < 0) {
-        s->cnt[NC_BAD_DESC]++; // not a buffer: nothing to give back
+        s->cnt[NSRING_C_bad_desc]++; // not a buffer: nothing to give back
+        s->frame_bad = true;
+        if (!more && s->in_frame)
+            nsring_frame_end(s, i, up, fn, ctx);
         return;
     }
-    struct netif_buf_hdr h;
+    struct netif_buf_hdr h = {0};
     uint8_t *data = netif_data(&s->nif, d, &h);
     if (!s->in_frame)
         nsring_frame_start(s, d, &h);
-    if (!data)
+    if (!data || s->frame.nsegs == NSRING_MAX_SEGS) {
         s->frame_bad = true;
-    if (!more && !s->frame_len && !s->frame_bad && up) {
-        nsring_deliver(s, data, d->len, fn, ctx); // single buffer: no copy here
-    } else if (data) {
-        nsring_gather(s, data, d->len);
-        if (!more && !s->frame_bad && up)
-            nsring_deliver(s, s->scratch, s->frame_len, fn, ctx);
+        nsring_rx_return(i, d->offset);
+    } else {
+        s->frame.seg[s->frame.nsegs].data = data;
+        s->frame.seg[s->frame.nsegs].len = d->len;
+        s->frame.seg[s->frame.nsegs++].off = d->offset;
+        s->frame.len += d->len;
     }
-    if (!more && (s->frame_bad || !up))
-        s->cnt[NC_RX_DROP]++;
-    s->in_frame = more;
-    s->rxfree[s->nrxfree++] = (struct ring_desc){d->offset, 0, 0};
+    if (!more)
+        nsring_frame_end(s, i, up, fn, ctx);
 }
 
 // Moves every buffer the driver finished sending into our stash.
@@ -183,7 +184,7 @@ static uint32_t nsring_reclaim(struct nsring *s)
             if (netif_buf_index(&s->nif, d[k].offset) >= 0 && s->nstash < NETIF_MAX_BUFS)
                 s->stash[s->nstash++] = d[k].offset;
             else
-                s->cnt[NC_BAD_DESC]++;
+                s->cnt[NSRING_C_bad_desc]++;
         }
         total += n;
     } while (n == NSRING_BATCH);
@@ -194,14 +195,13 @@ uint32_t nsring_receive(uint32_t i, nsring_frame_fn fn, void *ctx)
 {
     struct nsring *s = &rings[i];
     struct ring_desc in[NSRING_BATCH];
-    uint8_t mac[6];
-    uint32_t restarts;
+    struct nsring_link l;
     if (!s->attached)
         return 0;
-    bool up = nsring_driver_up(i, mac, &restarts);
+    bool up = nsring_driver_up(i, &l);
     uint32_t n = ring_dequeue_batch(&s->nif.rx.active, in, NSRING_BATCH);
     for (uint32_t k = 0; k < n; k++)
-        nsring_rx_desc(s, &in[k], up, fn, ctx);
+        nsring_rx_desc(s, i, &in[k], up, fn, ctx);
     n += nsring_reclaim(s);
     nsring_flush(i);
     return n;
@@ -210,16 +210,15 @@ uint32_t nsring_receive(uint32_t i, nsring_frame_fn fn, void *ctx)
 uint8_t *nsring_tx_begin(uint32_t i, uint32_t len)
 {
     struct nsring *s = &rings[i];
-    uint8_t mac[6];
-    uint32_t restarts;
-    if (!nsring_driver_up(i, mac, &restarts) || len > NETIF_BUF_SIZE - NETIF_DATA_OFF)
+    struct nsring_link l;
+    if (!nsring_driver_up(i, &l) || len > NETIF_BUF_SIZE - NETIF_DATA_OFF)
         return NULL;
     if (!s->nstash)
         nsring_reclaim(s);
     if (s->ntxq == NSRING_TXQ)
         nsring_flush(i);
     if (!s->nstash) {
-        s->cnt[NC_TX_NOBUF]++;
+        s->cnt[NSRING_C_tx_no_buffer]++;
         s->starved = true;
         return NULL;
     }
@@ -227,13 +226,18 @@ uint8_t *nsring_tx_begin(uint32_t i, uint32_t len)
     return s->nif.pool.base + s->cur_tx + NETIF_DATA_OFF;
 }
 
-void nsring_tx_commit(uint32_t i, uint32_t len)
+void nsring_tx_commit(uint32_t i, uint32_t len, uint16_t csum_start, uint16_t csum_offset)
 {
     struct nsring *s = &rings[i];
-    *netif_buf_hdr(&s->nif, s->cur_tx) =
-        (struct netif_buf_hdr){.data_off = NETIF_DATA_OFF, .nsegs = 1};
-    s->txq[s->ntxq++] = (struct ring_desc){s->cur_tx, len, 0};
-    s->cnt[NC_TX]++;
+    uint32_t flags = csum_start ? RING_F_CSUM_NEEDED : 0;
+    *netif_buf_hdr(&s->nif, s->cur_tx) = (struct netif_buf_hdr){.data_off = NETIF_DATA_OFF,
+                                                                .csum_start = csum_start,
+                                                                .csum_offset = csum_offset,
+                                                                .nsegs = 1};
+    s->txq[s->ntxq++] = (struct ring_desc){s->cur_tx, len, flags};
+    s->cnt[NSRING_C_tx_frames]++;
+    s->cnt[NSRING_C_tx_copied_bytes] += len;
+    s->cnt[NSRING_C_tx_csum_offload] += csum_start != 0;
 }
 
 void nsring_flush(uint32_t i)
@@ -244,7 +248,7 @@ void nsring_flush(uint32_t i)
         // sleep with our sent frames unreclaimed, so wake it to return them.
         s->starved = false;
         comp_signal(s->to_driver);
-        s->cnt[NC_SIGNALS]++;
+        s->cnt[NSRING_C_signals]++;
         return;
     }
     if (!s->attached || (!s->ntxq && !s->nrxfree))
@@ -258,7 +262,7 @@ void nsring_flush(uint32_t i)
     bool b = nfree && ring_producer_should_signal(&s->nif.rx.free);
     if (a || b) {
         comp_signal(s->to_driver);
-        s->cnt[NC_SIGNALS]++;
+        s->cnt[NSRING_C_signals]++;
     }
 }
 
@@ -279,11 +283,31 @@ bool nsring_arm(uint32_t i)
     return more;
 }
 
+void nsring_count(uint32_t i, enum nsring_counter c, uint64_t n)
+{
+    rings[i].cnt[c] += n;
+}
+
+void nsring_gauge(uint32_t i, enum nsring_counter c, uint64_t v)
+{
+    rings[i].cnt[c] = v;
+}
+
 void nsring_publish_counters(uint32_t i)
 {
     struct nsring *s = &rings[i];
     if (!s->attached)
         return;
-    for (uint32_t k = 0; k < NC_N; k++)
+    for (uint32_t k = 0; k < NSRING_C_N; k++)
         __atomic_store_n(&s->nif.app->c[k].value, s->cnt[k], __ATOMIC_RELAXED);
+}
+
+void nsring_publish_addr(uint32_t i, uint32_t addr, uint32_t prefix)
+{
+    struct nsring *s = &rings[i];
+    if (!s->attached)
+        return;
+    uint64_t v = addr ? netif_client_addr_make(addr, prefix) : 0;
+    // Release: pairs with the driver side's acquire in netif_client_addr().
+    atomic_store_explicit(&s->nif.hdr->client_addr, v, memory_order_release);
 }

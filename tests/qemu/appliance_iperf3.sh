@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The network stack in the network lab: boots the shipped ISO (init with the
-# default ringwall.conf: two virtio-net drivers and servers/netstack, lwIP
-# with the iperf3 server) and, from the lab namespaces, pings both addresses
-# and runs the real iperf3 client against the appliance: TCP, reverse TCP
-# (-R, only with APPLIANCE_REVERSE=1, see below), four parallel streams
-# (-P 4) and UDP at 20 Mbit/s from vn-a to
-# 198.18.0.1, and TCP from vn-b to 198.19.0.1. Each iperf3 run must produce
-# valid JSON with a throughput above zero; the Mbit/s are printed. Prints
-# PASS/FAIL lines and "N passed, N failed". It uses the lab's fixed namespace
-# names (vn-a, vn-b, vn-lab), so run it alone.
+# default ringwall.conf: two virtio-net drivers, the router and
+# servers/netstack, lwIP with the iperf3 server) and, from the lab namespaces,
+# pings both addresses and runs the real iperf3 client against the appliance:
+# TCP, reverse TCP (-R), four parallel streams (-P 4) and UDP at 20 Mbit/s
+# from the a side to 198.18.0.1, and TCP and -R from the b side to
+# 198.19.0.1. Each iperf3 run must produce valid JSON with a throughput above
+# zero; the Mbit/s are printed. A second client during a test must be refused
+# ("the server is busy") without hurting the first, and clients killed
+# mid-test must leave the server ready for the next. Finally it reads the
+# network stack's counters through the console (show interfaces --json, the
+# "stack" block of each interface): received frames must have been handed
+# to lwIP zero-copy, and the zero-copy/copy counts are printed. Prints
+# PASS/FAIL lines and "N passed, N failed". Namespaces are named from
+# LAB_PFX (tests/qemu/vnet_lab.sh).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
@@ -17,6 +22,7 @@ ISO=${ISO:-$B/ringwall.iso}
 LAB_WORK=${LAB_WORK:-/tmp/netstack-iperf3-lab}
 PY=$(command -v /usr/bin/python3 || command -v python3)
 . tests/qemu/vnet_lab.sh
+. tests/qemu/router_lib.sh
 passed=0
 failed=0
 pass() { passed=$((passed + 1)); echo "PASS $1"; }
@@ -61,15 +67,69 @@ lab_ping netstack-lan-ping "$VN_A" 198.18.0.1 -c 20 -i 0.05 -w 30
 lab_ping netstack-wan-ping "$VN_B" 198.19.0.1 -c 20 -i 0.05 -w 30
 lab_ping netstack-lan-1472 "$VN_A" 198.18.0.1 -c 10 -i 0.05 -s 1472 -M "do" -w 30
 check_iperf iperf3-lan-tcp "$VN_A" 198.18.0.1
-# Known bug: in the appliance, -R (the netstack sending) sometimes stalls after
-# a few seconds once transmit buffers run out; it runs only when asked for
-# (APPLIANCE_REVERSE=1) until that is fixed. The host harness covers -R.
-if [ "${APPLIANCE_REVERSE:-0}" = 1 ]; then
-    check_iperf iperf3-lan-tcp-reverse "$VN_A" 198.18.0.1 -R
-fi
+check_iperf iperf3-lan-tcp-reverse "$VN_A" 198.18.0.1 -R
 check_iperf iperf3-lan-tcp-P4 "$VN_A" 198.18.0.1 -P 4
 check_iperf iperf3-lan-udp-20M "$VN_A" 198.18.0.1 -u -b 20M
 check_iperf iperf3-wan-tcp "$VN_B" 198.19.0.1
+check_iperf iperf3-wan-tcp-reverse "$VN_B" 198.19.0.1 -R
+
+# One test at a time: a second client is refused while the first runs on.
+check_busy() {
+    local first out
+    $LAB_A timeout 60 iperf3 -c 198.18.0.1 -t 5 -J >"$LAB_WORK/busy-first.json" 2>&1 &
+    first=$!
+    sleep 2
+    out=$($LAB_B timeout 20 iperf3 -c 198.19.0.1 -t 1 2>&1)
+    if [ $? -eq 0 ]; then
+        fail iperf3-busy-refused "the second client ran"
+    elif echo "$out" | grep -q "the server is busy"; then
+        pass iperf3-busy-refused
+    else
+        fail iperf3-busy-refused "$(echo "$out" | tail -1)"
+    fi
+    if wait "$first" && iperf_mbps <"$LAB_WORK/busy-first.json" >/dev/null 2>&1; then
+        pass iperf3-busy-first-unaffected
+    else
+        fail iperf3-busy-first-unaffected "see $LAB_WORK/busy-first.json"
+    fi
+    sleep 1
+}
+
+# Clients killed mid-test (sending and receiving) leave the server ready.
+check_killed() {
+    ($LAB_A timeout -s KILL 3 iperf3 -c 198.18.0.1 -t 10; true) >/dev/null 2>&1
+    ($LAB_A timeout -s KILL 3 iperf3 -c 198.18.0.1 -t 10 -R; true) >/dev/null 2>&1
+    sleep 2
+    check_iperf iperf3-after-killed-clients "$VN_A" 198.18.0.1
+}
+
+check_busy
+check_killed
+
+# The stack's counters through the console: NAME the interface, prints them.
+check_stack_counters() {
+    local json line
+    json=$(router_cmd "show interfaces --json")
+    for ifn in lan0 wan0; do
+        line=$("$PY" -c '
+import json, sys
+d = json.loads(sys.argv[1])
+i = [x for x in d["interfaces"] if x["name"] == sys.argv[2]][0]
+s = i["stack"]
+print("rx_frames=%d zero_copy=%d copied=%d copied_bytes=%d lent_max=%d csum_trusted=%d "
+      "tx_frames=%d tx_csum_offload=%d tx_copied_bytes=%d" % (s["rx_frames"], s["rx_zero_copy"],
+      s["rx_copied"], s["rx_copied_bytes"], s["rx_lent_max"], s["rx_csum_trusted"],
+      s["tx_frames"], s["tx_csum_offload"], s["tx_copied_bytes"]))
+sys.exit(0 if s["rx_zero_copy"] > 0 and s["rx_lent"] <= s["rx_lent_max"] else 1)' "$json" "$ifn" 2>&1)
+        if [ $? -eq 0 ]; then
+            pass "netstack-$ifn-counters ($line)"
+        else
+            fail "netstack-$ifn-counters" "${line:-no answer} (console: $(echo "$json" | head -c 200))"
+        fi
+    done
+}
+check_stack_counters
+
 # A TCP connection to a closed port is refused with a reset, at once.
 refused=$($LAB_A timeout 5 bash -c 'exec 3<>/dev/tcp/198.18.0.1/5999' 2>&1)
 if echo "$refused" | grep -q 'refused'; then

@@ -29,6 +29,7 @@ static struct router R;
 static struct fw_state states[NSTATES];
 static uint32_t buckets[2 * NSTATES];
 static _Alignas(4096) uint8_t nic_page[3 * 4096];
+static struct netif_app_counters up_app; // the network stack's page of lan0-up
 static _Alignas(4096) uint8_t region[MGMT_REGION_SIZE];
 static char out[OUT_SIZE];
 static int reload_result;
@@ -94,6 +95,17 @@ static void setup_nic(struct rt_if *f)
     f->nic.drv->rx_frames = 123;
     f->nic.drv->tx_bytes = 456789;
     f->nic_ok = true;
+    // The stack's counters: two named, one with a name the console must clean.
+    memset(&up_app, 0, sizeof(up_app));
+    up_app.count = 3;
+    strcpy(up_app.c[0].name, "rx_zero_copy");
+    up_app.c[0].value = 321;
+    strcpy(up_app.c[1].name, "rx_copied");
+    up_app.c[1].value = 4;
+    strcpy(up_app.c[2].name, "bad\"name");
+    up_app.c[2].value = 9;
+    f->up.app = &up_app;
+    f->up_ok = true;
 }
 
 static void setup_rules(void)
@@ -172,6 +184,7 @@ static void test_interfaces(void **state)
     assert_has(s, "rx_frames                  77");
     assert_has(s, "wan0  198.19.0.1/24  mac 52:54:00:00:00:02  mtu 1500  link unknown\n");
     assert_has(s, "NIC region not attached");
+    assert_has(s, "  stack counters:\n    rx_zero_copy              321    rx_copied");
     assert_string_equal(run("show int"), s); // a unique prefix
     s = run("show interfaces --json");
     struct iperf_jval v;
@@ -183,6 +196,7 @@ static void test_interfaces(void **state)
     assert_has(s, "\"nic\":{\"rx_frames\":123,");
     assert_has(s, "\"tx_bytes\":456789");
     assert_has(s, "\"fwd_frames\":55");
+    assert_has(s, "\"stack\":{\"rx_zero_copy\":321,\"rx_copied\":4,\"bad_name\":9}");
 }
 
 static void test_routes(void **state)
