@@ -147,8 +147,9 @@ static void up_state(struct rt_if *f)
     struct netif_header *h = f->up.hdr, *n = f->nic.hdr;
     memcpy(h->mac, f->mac, 6);
     h->mtu = (uint16_t)f->mtu;
-    h->caps =
-        n->caps & (NETIF_CAP_TX_CSUM | NETIF_CAP_TX_TSO4 | NETIF_CAP_RX_CSUM | NETIF_CAP_RX_GSO4);
+    h->caps = (n->caps &
+               (NETIF_CAP_TX_CSUM | NETIF_CAP_TX_TSO4 | NETIF_CAP_RX_CSUM | NETIF_CAP_RX_GSO4)) |
+              NETIF_CAP_CLIENT_RESET;
     atomic_store_explicit(&h->link_up, atomic_load_explicit(&n->link_up, memory_order_relaxed),
                           memory_order_relaxed);
     // Release: mac, mtu and caps are visible to whoever acquires the state.
@@ -184,7 +185,7 @@ static bool try_attach(struct router *r, struct rt_if *f)
 
 // A restarted network stack asks for fresh rings (shm/netif.h, Client
 // restart). Between rounds the router holds none of the region's buffers.
-static void client_reset(struct rt_if *f)
+static void client_reset(struct router *r, struct rt_if *f)
 {
     struct netif_header *h = f->up.hdr;
     uint32_t gen = atomic_load_explicit(&h->client_gen, memory_order_acquire);
@@ -200,6 +201,7 @@ static void client_reset(struct rt_if *f)
     // Release: the fresh rings are visible to the client that acquires the ack.
     atomic_store_explicit(&h->client_ack, gen, memory_order_release);
     comp_signal(f->up_chan);
+    rw_printf("%s: %s-up: fresh rings for a restarted network stack\n", r->ci->name, f->name);
 }
 
 static void publish_counters(struct rt_if *f)
@@ -260,7 +262,7 @@ static void tick(struct router *r)
         if (!f->nic_ok || (f->up_base && !f->up_ok))
             try_attach(r, f);
         if (f->up_ok)
-            client_reset(f);
+            client_reset(r, f);
         if (f->up_ok && f->nic_ok &&
             atomic_load_explicit(&f->up.hdr->link_up, memory_order_relaxed) !=
                 atomic_load_explicit(&f->nic.hdr->link_up, memory_order_relaxed)) {

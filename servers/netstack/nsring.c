@@ -24,6 +24,8 @@ struct nsring {
     const struct comp_channel *to_driver;
     struct netif nif;
     bool attached, in_frame, frame_bad;
+    bool restarted;                 // a previous instance used the region (Client restart)
+    uint32_t reset_gen;             // the client_gen we asked fresh rings for, 0 = not yet
     bool starved;                   // a frame found no transmit buffer: kick the driver to reclaim
     struct nsring_frame frame;      // the frame being collected
     uint64_t stash[NETIF_MAX_BUFS]; // tx buffers we own (offsets)
@@ -50,6 +52,7 @@ int nsring_bind(uint32_t i, const struct comp_info *ci, const char *region, cons
     struct nsring *s = &rings[i];
     s->r = comp_region(ci, region);
     s->to_driver = comp_channel(ci, channel, COMP_CHAN_OUT);
+    s->restarted = ci->restarts > 0;
     return s->r && !s->r->read_only && s->to_driver ? 0 : -1;
 }
 
@@ -64,12 +67,38 @@ static void nsring_name_counters(struct nsring *s)
     __atomic_store_n(&a->count, NSRING_C_N, __ATOMIC_RELEASE);
 }
 
+// A restarted stack cannot know which buffers its predecessor held: it asks
+// the driver side for fresh rings and waits for them (shm/netif.h, Client
+// restart). True once the rings may be used.
+static bool nsring_fresh_rings(struct nsring *s)
+{
+    struct netif_header *h = (struct netif_header *)s->r->va;
+    if (!s->restarted)
+        return true;
+    if (atomic_load_explicit(&h->drv_state, memory_order_acquire) != NETIF_DRV_UP ||
+        !(h->caps & NETIF_CAP_CLIENT_RESET))
+        return false; // wait for a driver that can: the rings are not ours to use
+    if (!s->reset_gen) {
+        s->reset_gen = atomic_load_explicit(&h->client_gen, memory_order_relaxed) + 1;
+        if (!s->reset_gen)
+            s->reset_gen = 1;
+        // Release: pairs with the driver's acquire of client_gen.
+        atomic_store_explicit(&h->client_gen, s->reset_gen, memory_order_release);
+        comp_signal(s->to_driver);
+    }
+    // Acquire: pairs with the driver's release of client_ack after the reset.
+    if (atomic_load_explicit(&h->client_ack, memory_order_acquire) != s->reset_gen)
+        return false;
+    s->restarted = false;
+    return true;
+}
+
 bool nsring_attach(uint32_t i)
 {
     struct nsring *s = &rings[i];
     if (s->attached)
         return true;
-    if (!s->r || !netif_ready((void *)s->r->va))
+    if (!s->r || !netif_ready((void *)s->r->va) || !nsring_fresh_rings(s))
         return false;
     if (netif_attach(&s->nif, (void *)s->r->va, s->r->size, NETIF_CLIENT) == RING_EINVAL)
         return false;
