@@ -7,7 +7,9 @@
 #   ip netns exec vn-b ping 198.19.0.1     (wan0)
 # and removes it when QEMU ends. Without root, or with LAB=0, it boots with no
 # NICs. Environment: ACCEL (tcg, or kvm on a real host), SMP (2), MEM (512
-# MiB), FIRMWARE (bios or uefi), QEMU_EXTRA (more QEMU arguments).
+# MiB), FIRMWARE (bios or uefi), QEMU_EXTRA (more QEMU arguments), DISK (a
+# raw image attached as the NVMe disk at 00:04.0, default build/disk.img,
+# created with 64 MiB if missing; DISK= boots without a disk).
 # Leave QEMU with Ctrl-A X.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +36,15 @@ if [ "$(id -u)" = 0 ] && [ "${LAB:-1}" = 1 ]; then
           -device virtio-net-pci,netdev=n1,mac=$LAB_MAC1)
     echo "run: lab up: 'ip netns exec vn-a ping 198.18.0.1', 'ip netns exec vn-b ping 198.19.0.1'" >&2
 fi
+disk=()
+DISK=${DISK-build/disk.img}
+if [ -n "$DISK" ]; then
+    [ -f "$DISK" ] || qemu-img create -q -f raw "$DISK" 64M
+    disk=(-drive "file=$DISK,if=none,id=nvm,format=raw"
+          -device nvme,serial=rw0001,drive=nvm,bus=pcie.0,addr=0x4)
+    echo "run: disk $DISK at 00:04.0 (save, show saved, show disklog on the console)" >&2
+fi
 # shellcheck disable=SC2086
 "${netns[@]}" qemu-system-x86_64 -accel "$accel" "${cpu[@]}" -machine q35 -smp "${SMP:-2}" \
     -m "${MEM:-512}" "${fw[@]}" -display none -no-reboot -serial mon:stdio -cdrom "$iso" \
-    "${nics[@]}" ${QEMU_EXTRA:-} "$@"
+    "${nics[@]}" "${disk[@]}" ${QEMU_EXTRA:-} "$@"

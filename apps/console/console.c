@@ -9,17 +9,18 @@
 // `restart` and `inject` (requests to init on the control channel, which
 // need manage=yes on our component line) are answered here, every other line
 // goes to the router through the mgmt region (shm/mgmt.h) and its channel,
-// and the answer is printed. All output goes through the kernel console
-// (rw_debug_write) in pieces of at most one line and CON_CHUNK bytes: the
-// kernel holds its console lock for each 256-byte piece, so kernel messages
-// never land in the middle of our lines. It is not a shell: no history, no
-// completion, one command at a time.
+// and the answer is printed. The disk commands (save, load, show saved, show
+// disklog) and the periodic log records are con_disk.c's. All output goes through the kernel
+// console (rw_debug_write) in pieces of at most one line and CON_CHUNK bytes: the kernel holds its
+// console lock for each 256-byte piece, so kernel messages never land in the middle of our lines.
+// It is not a shell: no history, no completion, one command at a time.
 //
 // ringwall.conf:
 //   component console elf=console.elf core=0 manage=yes device=ioport:0x3f8-0x3ff
 //   region  mgmt size=64K map=console,router
 //   channel console.mgmt -> router      (router's IN channel "console.mgmt")
 //   channel router.console -> console   (our IN channel "router.console")
+#include "apps/console/con_disk.h"
 #include "apps/console/con_line.h"
 #include "apps/console/con_show.h"
 #include "lib/comp.h"
@@ -56,7 +57,10 @@ static const char con_help_text[] =
     "  inject <component> <bad-pointer|bad-descriptor|loop|abort>\n"
     "                        make a component fail, to rehearse recovery\n"
     "  reload                recompile the rule and nat lines and publish them\n"
-    "  save                  save the configuration (needs a disk)\n"
+    "  save                  save the running configuration to the disk\n"
+    "  show saved            the configuration saved on the disk\n"
+    "  load                  compare the saved configuration with the boot one\n"
+    "  show disklog [N]      the newest N records of the firewall log on the disk\n"
     "add --json to a show command for one JSON object instead of a table\n";
 
 static const struct comp_info *ci;
@@ -70,7 +74,7 @@ static struct con_line line;
 static char answer[MGMT_RESP_MAX + 1];
 
 // Writes text in pieces that end at a newline or after CON_CHUNK bytes.
-static void con_write(const char *s, size_t n)
+void con_write(const char *s, size_t n)
 {
     while (n) {
         size_t k = 0;
@@ -88,7 +92,7 @@ static void con_puts(const char *s)
 }
 
 // Makes another component's text safe to print: no control bytes but LF and tab.
-static void con_sanitize(char *s, size_t n)
+void con_sanitize(char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -97,20 +101,19 @@ static void con_sanitize(char *s, size_t n)
     }
 }
 
-// Sends cmd to the router and prints its answer, or why there is none. Waits
-// at most CON_ANSWER_NS, answering init's heartbeats through comp_wait.
-static void con_forward(const char *cmd)
+// Asks the router: cmd's answer into out (NUL-terminated), its length, or -1
+// if there is no router or it did not answer within CON_ANSWER_NS. Waits
+// answering init's heartbeats through comp_wait. The disk code asks too.
+int32_t con_ask(const char *cmd, char *out, uint32_t cap)
 {
-    if (!mgmt || !to_router) {
-        con_puts("error: no router to ask (no mgmt region or channel in ringwall.conf)\n");
-        return;
-    }
+    if (!mgmt || !to_router || cap < 2)
+        return -1;
     mgmt_request_put(mgmt, seq, cmd, (uint32_t)strnlen(cmd, MGMT_REQ_MAX));
     comp_signal(to_router);
     uint64_t deadline = rw_now_ns() + CON_ANSWER_NS;
     int32_t n;
     uint32_t flags = 0;
-    while ((n = mgmt_response_get(mgmt, seq, answer, sizeof(answer), &flags)) < 0) {
+    while ((n = mgmt_response_get(mgmt, seq, out, cap, &flags)) < 0) {
         uint64_t now = rw_now_ns();
         if (now >= deadline)
             break;
@@ -119,6 +122,19 @@ static void con_forward(const char *cmd)
     seq += 2;
     if (seq == 0)
         seq = 2;
+    if (n >= 0)
+        out[(uint32_t)n < cap ? (uint32_t)n : cap - 1] = '\0';
+    return n;
+}
+
+// Sends cmd to the router and prints its answer, or why there is none.
+static void con_forward(const char *cmd)
+{
+    if (!mgmt || !to_router) {
+        con_puts("error: no router to ask (no mgmt region or channel in ringwall.conf)\n");
+        return;
+    }
+    int32_t n = con_ask(cmd, answer, sizeof(answer));
     if (n < 0) {
         con_puts("error: the router did not answer within 2 s (is it running? see the log)\n");
         return;
@@ -279,7 +295,7 @@ static void con_run(char *cmd)
         con_puts(con_help_text);
     else if (strcmp(cmd, "show memory") == 0 || strcmp(cmd, "show memory --json") == 0)
         con_show_memory(cmd[11] != 0);
-    else if (!con_local_show(cmd) && !con_manage(cmd))
+    else if (!con_disk_command(cmd) && !con_local_show(cmd) && !con_manage(cmd))
         con_forward(cmd);
 }
 
@@ -351,6 +367,7 @@ static bool con_setup(void)
         return false;
     }
     con_load_config();
+    con_disk_init(ci);
     con_line_init(&line);
     return true;
 }
@@ -365,7 +382,9 @@ int main(uint64_t arg)
         con_puts("console: management console on COM1, type help\n" CON_PROMPT);
     for (;;) {
         uint64_t bits = comp_wait(ci, TIMEOUT_NEVER);
-        if (ok && (bits & CON_BIT_TICK))
+        if (ok && (bits & CON_BIT_TICK)) {
             con_poll_uart(); // router bits outside a command are late answers: ignored
+            con_disk_tick(rw_now_ns());
+        }
     }
 }

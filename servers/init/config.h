@@ -89,7 +89,8 @@ struct config_component {
     uint8_t priority; // 0 .. CONFIG_PRIORITY_MAX
     uint8_t restart;  // enum config_restart
     uint8_t ndevices;
-    bool manage; // may ask init to restart components and inject faults
+    bool manage;   // may ask init to restart components and inject faults
+    bool optional; // a missing PCI device leaves it out instead of stopping the boot
     struct config_device devices[CONFIG_MAX_DEVICES];
 };
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The statements that say what runs and how it is wired (see config.h):
 // components with their cores, priorities, restart policies, device grants
-// and whether they may manage other components; shared memory regions and the components they are
-// mapped into; notification channels. It checks what the file alone can show (a device granted
-// twice, a region size off a page multiple, a channel to itself); it does not look for the ELF
-// modules or the devices, which the init server does at boot, and it does not decide what a channel
-// or region is used for.
+// whether they may manage other components and whether they are optional; shared memory regions and
+// the components they are mapped into; notification channels. It checks what the file alone can
+// show (a device granted twice, a region size off a page multiple, a channel to itself); it does
+// not look for the ELF modules or the devices, which the init server does at boot, and it does not
+// decide what a channel or region is used for.
 #include "servers/init/config.h"
 
 #include "lib/fmt.h"
@@ -14,9 +14,18 @@
 
 static const char *const restart_names[] = {"on-failure", "always", "never", NULL};
 
-enum { COMP_ELF, COMP_CORE, COMP_PRIORITY, COMP_RESTART, COMP_DEVICE, COMP_ARGS, COMP_MANAGE };
-static const char *const component_key_names[] = {"elf",    "core", "priority", "restart",
-                                                  "device", "args", "manage",   NULL};
+enum {
+    COMP_ELF,
+    COMP_CORE,
+    COMP_PRIORITY,
+    COMP_RESTART,
+    COMP_DEVICE,
+    COMP_ARGS,
+    COMP_MANAGE,
+    COMP_OPTIONAL
+};
+static const char *const component_key_names[] = {"elf",  "core",   "priority", "restart", "device",
+                                                  "args", "manage", "optional", NULL};
 static const char *const yes_no_names[] = {"no", "yes", NULL};
 static const struct config_keys component_keys = {"component", component_key_names,
                                                   1u << COMP_DEVICE, 0};
@@ -97,14 +106,15 @@ static int parse_restart(struct config_parser *p, struct config_tok v, uint8_t *
     return CONFIG_OK;
 }
 
-// manage=yes|no: whether the component may ask init to restart components
-// or inject faults into them (lib/component.h).
-static int parse_manage(struct config_parser *p, struct config_tok v, bool *dst)
+// key=yes|no: manage= (whether the component may ask init to restart
+// components or inject faults into them, lib/component.h) and optional=
+// (whether init may leave it out when a PCI device it names is missing).
+static int parse_yes_no(struct config_parser *p, struct config_tok v, const char *key, bool *dst)
 {
     char show[CONFIG_SHOW_MAX];
     int i = config_key_index(v, yes_no_names);
     if (i < 0)
-        return config_fail(p, CONFIG_EVALUE, "bad manage '%s' (expected yes or no)",
+        return config_fail(p, CONFIG_EVALUE, "bad %s '%s' (expected yes or no)", key,
                            config_tok_show(v, show, sizeof(show)));
     *dst = i == 1;
     return CONFIG_OK;
@@ -226,7 +236,8 @@ static int component_word(struct config_parser *p, struct config_component *c, s
     case COMP_RESTART: return parse_restart(p, v, &c->restart);
     case COMP_DEVICE: return parse_device(p, c, v);
     case COMP_ARGS: return copy_args(p, v, c->args);
-    case COMP_MANAGE: return parse_manage(p, v, &c->manage);
+    case COMP_MANAGE: return parse_yes_no(p, v, "manage", &c->manage);
+    case COMP_OPTIONAL: return parse_yes_no(p, v, "optional", &c->optional);
     default: return key;
     }
 }

@@ -13,7 +13,8 @@
 // The longest canonical component line must still parse: it may be longer
 // than the line it came from (defaults spelled out, ioport in 0x form).
 #define CONFIG_DUMP_COMPONENT_MAX                                                                  \
-    (sizeof("component  elf= core=64 priority=31 restart=on-failure manage=yes args=\"\"") +       \
+    (sizeof("component  elf= core=64 priority=31 restart=on-failure manage=yes optional=yes "      \
+            "args=\"\"") +                                                                         \
      CONFIG_NAME_MAX + CONFIG_FILE_MAX + CONFIG_ARGS_MAX +                                         \
      CONFIG_MAX_DEVICES * sizeof(" device=ioport:0xffff-0xffff"))
 _Static_assert(CONFIG_DUMP_COMPONENT_MAX <= CONFIG_LINE_MAX, "canonical component line fits");
@@ -49,8 +50,9 @@ static void put_device(struct dump *d, const struct config_device *dev)
 
 static void put_component(struct dump *d, const struct config_component *c)
 {
-    put(d, "component %s elf=%s core=%u priority=%u restart=%s manage=%s", c->name, c->elf, c->core,
-        c->priority, config_restart_name(c->restart), c->manage ? "yes" : "no");
+    put(d, "component %s elf=%s core=%u priority=%u restart=%s manage=%s optional=%s", c->name,
+        c->elf, c->core, c->priority, config_restart_name(c->restart), c->manage ? "yes" : "no",
+        c->optional ? "yes" : "no");
     for (unsigned i = 0; i < c->ndevices; i++)
         put_device(d, &c->devices[i]);
     if (c->args[0])

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The init server, first process of the appliance. It reads the appliance
 // configuration (a boot module), refuses to start if any line is wrong or a
-// component's image or device is missing, creates the shared regions and the
+// component's image or device is missing (an optional=yes component whose PCI
+// device is missing is only left out: its regions and channels still exist),
+// creates the shared regions and the
 // devices, starts every component on its core with its regions, channels and
 // devices, and then supervises them (supervise.c). It moves no packets.
 #include "servers/init/init.h"
@@ -55,6 +57,18 @@ static void load_config(uint32_t ncpus)
               cfg.ncomponents, cfg.nregions, cfg.nchannels, cfg.ninterfaces);
 }
 
+// An optional component whose PCI device is missing is left out: the handles
+// derived so far are closed and it is marked absent (never started).
+static void leave_out(struct comp_state *c, const struct config_device *dev, uint32_t made)
+{
+    rw_printf("init: '%s' not started: no device pci:%02x:%02x.%x\n", c->cfg->name, dev->bus,
+              dev->slot, dev->func);
+    for (uint32_t k = 0; k < made; k++)
+        rw_close(c->devices[k]);
+    c->info.ndevices = 0;
+    c->absent = true;
+}
+
 // Derives a component's device capabilities from the platform root.
 static void make_devices(struct comp_state *c)
 {
@@ -74,6 +88,10 @@ static void make_devices(struct comp_state *c)
         } else {
             out->kind = COMP_DEV_IRQ;
             s = rw_plat_irq(platform, dev->irq, &c->devices[d]);
+        }
+        if (s == RW_ENOENT && dev->kind == CONFIG_DEV_PCI && c->cfg->optional) {
+            leave_out(c, dev, d);
+            return;
         }
         if (s != RW_OK) {
             fmt_snprintf(msg, sizeof(msg), "component '%s' (line %u): device %u: %s", c->cfg->name,
@@ -191,6 +209,8 @@ int main(uint64_t arg)
     make_regions();
     make_channels();
     for (uint32_t i = 0; i < cfg.ncomponents; i++) {
+        if (comps[i].absent)
+            continue;
         int s = comp_launch(&comps[i]);
         if (s != RW_OK)
             rw_printf("init: component '%s' did not start: %s\n", comps[i].cfg->name,

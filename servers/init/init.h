@@ -37,6 +37,7 @@ struct comp_state {
     bool hung;              // killed for missing its heartbeat
     bool stopping;          // killed by an operator's restart: its end is no failure
     bool given_up;
+    bool absent; // optional=yes and a PCI device is missing: never started
     // operator requests (manage.c)
     uint32_t inject_from; // requester's index + 1 awaiting this one's fault answer; 0: none
     uint64_t inject_tag;  // the requester's tag for that answer

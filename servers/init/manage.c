@@ -51,6 +51,8 @@ static int do_status(const struct comp_ctl_request *r, struct chan_msg *body)
 // was given up on gets a clean slate.
 static int do_restart(const struct comp_state *from, struct comp_state *t)
 {
+    if (t->absent)
+        return COMP_REPLY_NOT_RUNNING; // left out at boot: its device is missing
     rw_printf("init: '%s' restarted by '%s'\n", t->cfg->name, from->cfg->name);
     if (t->proc) {
         if (!t->stopping && !t->hung && rw_proc_kill(t->proc) == RW_OK)

@@ -70,6 +70,7 @@ lab_up() {
 
 # lab_qemu ISO [NIC1 OPTIONS]: boots ISO under TCG with the two NICs, in the
 # background. NIC1 options (",key=value...") let a test take features away.
+# LAB_QEMU_EXTRA (an array, empty by default) adds QEMU arguments (a disk).
 lab_qemu() {
     local iso=$1 nic1=${2:-}
     rm -f "$LAB_WORK/serial.log" "$LAB_WORK/console.sock" "$LAB_WORK/monitor.sock"
@@ -83,6 +84,7 @@ lab_qemu() {
         -device virtio-net-pci,netdev=n0,mac=$LAB_MAC0 \
         -netdev tap,id=n1,ifname=tap-b,script=no,downscript=no \
         -device "virtio-net-pci,netdev=n1,mac=$LAB_MAC1$nic1" \
+        ${LAB_QEMU_EXTRA[@]+"${LAB_QEMU_EXTRA[@]}"} \
         </dev/null >"$LAB_WORK/qemu.log" 2>&1 &
     LAB_QPID=$!
 }

@@ -31,7 +31,7 @@ static const char full[] =
     "# a full configuration\n"
     "component netstack elf=netstack.elf core=1 priority=10 restart=always\n"
     "component vnet0 elf=virtio-net.elf core=0 priority=20 device=pci:00:02.0 device=irq:11\n"
-    "component vnet1 elf=virtio-net.elf core=0 device=pci:0:3.7 restart=never\n"
+    "component vnet1 elf=virtio-net.elf core=0 device=pci:0:3.7 restart=never optional=yes\n"
     "component serial elf=serial.elf core=3 device=ioport:3f8-3ff device=irq:4 manage=yes "
     "args=\"-b 115200 # kept\"\n"
     "region rx0 size=2M map=vnet0,netstack\n"
@@ -113,6 +113,7 @@ static void assert_same_components(const struct config *a, const struct config *
         assert_int_equal(x->priority, y->priority);
         assert_int_equal(x->restart, y->restart);
         assert_int_equal(x->manage, y->manage);
+        assert_int_equal(x->optional, y->optional);
         assert_same_devices(x, y);
     }
 }
@@ -601,6 +602,37 @@ static void test_manage_key(void **state)
     assert_true(config_find_component(&cfg, "console") >= 0);
 }
 
+// optional=yes lets init leave a component out when its PCI device is
+// missing; the default is no. The default ISO's NVMe driver is optional.
+static void test_optional_key(void **state)
+{
+    (void)state;
+    expect_ok("component c elf=c.elf core=0 optional=yes device=pci:00:04.0\n"
+              "component d elf=d.elf core=0 optional=no\n"
+              "component e elf=e.elf core=0\n");
+    assert_true(cfg.components[0].optional);
+    assert_false(cfg.components[1].optional);
+    assert_false(cfg.components[2].optional);
+    expect_base_error("component c elf=c.elf core=0 optional=maybe\n", CONFIG_EVALUE, 1,
+                      "line 3: bad optional 'maybe' (expected yes or no)");
+    expect_base_error("component c elf=c.elf core=0 optional=yes optional=yes\n", CONFIG_EKEY, 1,
+                      NULL);
+    expect_base_error("component c elf=c.elf core=0 optional\n", CONFIG_ESYNTAX, 1, NULL);
+    size_t len = 0;
+    const char *conf = read_file("servers/init/ringwall.conf", &len);
+    assert_non_null(conf);
+    assert_int_equal(config_parse(conf, len, 2, &cfg, &err), CONFIG_OK);
+    int nvme = config_find_component(&cfg, "nvme");
+    assert_true(nvme >= 0);
+    const struct config_component *c = &cfg.components[nvme];
+    assert_true(c->optional);
+    assert_int_equal(c->ndevices, 1);
+    assert_int_equal(c->devices[0].kind, CONFIG_DEV_PCI);
+    assert_int_equal(c->devices[0].slot, 4);
+    for (uint32_t i = 0; i < cfg.ncomponents; i++)
+        assert_int_equal(cfg.components[i].optional, (int)i == nvme);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -886,10 +918,11 @@ static void test_round_trip_full(void **state)
     (void)state;
     assert_round_trip(full, CORES);
     assert_non_null(strstr(dump, "component vnet1 elf=virtio-net.elf core=0 priority=16 "
-                                 "restart=never manage=no device=pci:00:03.7\n"));
-    assert_non_null(strstr(dump, "restart=on-failure manage=yes device=ioport:0x3f8-0x3ff "
-                                 "device=irq:4 args=\"-b 115200 # "
-                                 "kept\"\n"));
+                                 "restart=never manage=no optional=yes device=pci:00:03.7\n"));
+    assert_non_null(strstr(dump,
+                           "restart=on-failure manage=yes optional=no device=ioport:0x3f8-0x3ff "
+                           "device=irq:4 args=\"-b 115200 # "
+                           "kept\"\n"));
     assert_non_null(strstr(dump, "region stats size=8K map=netstack,serial:ro\n"));
     assert_non_null(strstr(dump, "channel netstack -> vnet0\n"));
     assert_non_null(strstr(dump, "interface wan0 driver=vnet1 dhcp mtu=1500\n"));
@@ -988,6 +1021,7 @@ int main(void)
         cmocka_unit_test(test_core_range),
         cmocka_unit_test(test_component_values),
         cmocka_unit_test(test_manage_key),
+        cmocka_unit_test(test_optional_key),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_channel_syntax),
         cmocka_unit_test(test_bad_ipv4),
