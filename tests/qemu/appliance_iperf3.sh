@@ -23,10 +23,6 @@ LAB_WORK=${LAB_WORK:-/tmp/netstack-iperf3-lab}
 PY=$(command -v /usr/bin/python3 || command -v python3)
 . tests/qemu/vnet_lab.sh
 . tests/qemu/router_lib.sh
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1${2:+: $2}"; }
 trap lab_down EXIT
 
 [ -f "$ISO" ] || { echo "FAIL iso: $ISO missing"; exit 1; }
@@ -34,27 +30,12 @@ command -v iperf3 >/dev/null || { echo "FAIL iperf3: not installed"; exit 1; }
 lab_up 1500 || { echo "FAIL lab: namespaces"; exit 1; }
 lab_qemu "$ISO" ""
 
-
-# Mbit/s from iperf3 -J output on stdin; fails on an error or zero throughput.
-iperf_mbps() {
-    "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-if d.get("error"):
-    sys.exit("iperf3: " + d["error"])
-end = d["end"]
-s = end.get("sum_received") or end.get("sum")
-bps = s["bits_per_second"]
-print("%.1f" % (bps / 1e6))
-sys.exit(0 if bps > 0 else "zero throughput")'
-}
-
 check_iperf() { # NAME NS ADDR IPERF-ARGS...
     local name=$1 ns=$2 addr=$3 json mbps
     shift 3
     json=$(timeout 60 ip netns exec "$ns" iperf3 -c "$addr" -t 3 -J "$@" 2>&1)
-    if mbps=$(echo "$json" | iperf_mbps 2>&1); then
-        pass "$name ($mbps Mbit/s)"
+    if mbps=$(echo "$json" | router_mbps 2>&1); then
+        pass "$name ($mbps)"
     else
         echo "$json" >"$LAB_WORK/$name.json"
         fail "$name" "$(echo "$mbps" | tail -1), see $LAB_WORK/$name.json"
@@ -87,7 +68,7 @@ check_busy() {
     else
         fail iperf3-busy-refused "$(echo "$out" | tail -1)"
     fi
-    if wait "$first" && iperf_mbps <"$LAB_WORK/busy-first.json" >/dev/null 2>&1; then
+    if wait "$first" && router_mbps <"$LAB_WORK/busy-first.json" >/dev/null 2>&1; then
         pass iperf3-busy-first-unaffected
     else
         fail iperf3-busy-first-unaffected "see $LAB_WORK/busy-first.json"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Recovery under traffic: boots the shipped ISO in the lab and runs a 30 s
-# iperf3 TCP flow through the appliance (vn-a -> vn-b) while a UDP probe
+# iperf3 TCP flow through the appliance (vn-a -> vn-b) and one to the
+# appliance itself (vn-b -> 198.19.0.1) while a UDP probe
 # (tests/qemu/udp_probe.py, one datagram a millisecond) measures forwarding
 # interruptions, and kills a virtio-net driver 10 times at random moments
-# from the console ("restart vnet0|vnet1"). iperf3 must complete without an
-# error, the kernel must not panic, init must log every restart, and the
+# from the console ("restart vnet0|vnet1"). Both iperf3 runs must complete
+# without an error, the kernel must not panic, init must log every restart, and the
 # probe must see the traffic come back after each. Then faults injected from
 # the console: a driver that dereferences a bad pointer and a network stack
 # stuck in a loop (caught by the heartbeat) both come back and serve again.
@@ -37,6 +38,9 @@ $LAB_A "$PY" tests/qemu/udp_probe.py send 198.19.0.2 "$((T + 2))" >/dev/null &
 PIDS+=($!)
 $LAB_A timeout $((T + 60)) iperf3 -c 198.19.0.2 -t "$T" -J >"$LAB_WORK/iperf3.json" 2>&1 &
 flow=$!
+# and one to the appliance itself (its network stack), from the other side
+$LAB_B timeout $((T + 60)) iperf3 -c 198.19.0.1 -t "$T" -J >"$LAB_WORK/iperf3-local.json" 2>&1 &
+local_flow=$!
 
 # Kill a driver at random moments, spread over the flow.
 restarts_before=$(grep -ac "restarted by" "$LAB_WORK/serial.log")
@@ -46,9 +50,14 @@ for ((i = 0; i < KILLS; i++)); do
     router_cmd "restart vnet$((i % 2))" >>"$LAB_WORK/console.txt"
 done
 if wait "$flow" && res=$(router_mbps <"$LAB_WORK/iperf3.json" 2>&1); then
-    pass "iperf3-survives-$KILLS-driver-kills ($res)"
+    pass "iperf3-through-survives-$KILLS-driver-kills ($res)"
 else
-    fail "iperf3-survives-$KILLS-driver-kills" "see $LAB_WORK/iperf3.json"
+    fail "iperf3-through-survives-$KILLS-driver-kills" "see $LAB_WORK/iperf3.json"
+fi
+if wait "$local_flow" && res=$(router_mbps <"$LAB_WORK/iperf3-local.json" 2>&1); then
+    pass "iperf3-to-appliance-survives-$KILLS-driver-kills ($res)"
+else
+    fail "iperf3-to-appliance-survives-$KILLS-driver-kills" "see $LAB_WORK/iperf3-local.json"
 fi
 wait "$probe"
 logged=$(($(grep -ac "restarted by" "$LAB_WORK/serial.log") - restarts_before))
