@@ -23,7 +23,7 @@ if [ "${FIRMWARE:-bios}" = uefi ]; then
     fw=(-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd)
 fi
 netns=()
-nics=()
+nics=(-nic none) # no NIC unless the lab provides them (QEMU would add an e1000e)
 if [ "$(id -u)" = 0 ] && [ "${LAB:-1}" = 1 ]; then
     LAB_WORK=${LAB_WORK:-/tmp/ringwall-run}
     . tests/qemu/vnet_lab.sh
