@@ -8,21 +8,9 @@
 // Not here: forwarding itself (rt_fwd.c).
 #include "apps/router/router.h"
 #include "lib/string.h"
+#include "net/fw/fw_bytes.h"
 
 #define ARP_LEN 28u
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 static struct rt_arp *find(struct router *r, unsigned ifindex, uint32_t ip)
 {
@@ -62,9 +50,9 @@ static void send_request(struct router *r, unsigned ifindex, uint32_t ip)
     const uint8_t head[8] = {0, 1, 8, 0, 6, 4, 0, 1}; // Ethernet, IPv4, request
     memcpy(a, head, sizeof(head));
     memcpy(a + 8, out->mac, 6);
-    wr32(a + 14, out->addr);
+    fw_put32(a + 14, out->addr);
     memset(a + 18, 0, 6);
-    wr32(a + 24, ip);
+    fw_put32(a + 24, ip);
     out->cnt.arp_requests++;
     rt_reply_send(r, out, off, 14 + ARP_LEN);
 }
@@ -93,7 +81,7 @@ void rt_arp_input(struct router *r, struct rt_if *in, const uint8_t *frame, uint
     if (len < 14 + ARP_LEN || memcmp(a, head, sizeof(head)) != 0 || a[6] != 0 ||
         (a[7] != 1 && a[7] != 2))
         return; // not Ethernet/IPv4 ARP: the stack may still look at it
-    uint32_t spa = rd32(a + 14), tpa = rd32(a + 24);
+    uint32_t spa = fw_get32(a + 14), tpa = fw_get32(a + 24);
     unsigned ifindex = (unsigned)(in - r->ifs);
     uint32_t mask = fw_mask(in->prefix);
     if (spa == 0 || (spa & mask) != (in->addr & mask) || spa == in->addr || (a[8] & 1))

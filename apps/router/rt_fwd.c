@@ -13,6 +13,7 @@
 #include "lib/comp.h"
 #include "lib/rw.h"
 #include "lib/string.h"
+#include "net/fw/fw_bytes.h"
 #include "net/fw/fw_icmp.h"
 
 #define ETH_HLEN      14u
@@ -21,11 +22,6 @@
 #define IP_DF         0x4000
 #define ICMP_NET_UNR  0
 #define ICMP_HOST_UNR 1
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 // The one place the router copies frame bytes; *counter says for which path.
 static void rt_copy(uint64_t *counter, void *dst, const void *src, uint32_t n)
@@ -269,7 +265,7 @@ static bool decide(struct router *r, struct rt_if *in, uint8_t *eth, struct fw_p
     if (v == FW_PASS && packet_size(in, p, d0) > r->ifs[nh->ifindex].mtu) {
         // Before the way out, whose NAT would rewrite what the error quotes.
         r->ifs[nh->ifindex].cnt.too_big++;
-        if (rd32(p->ip + 4) & IP_DF)
+        if (fw_get16(p->ip + 6) & IP_DF)
             icmp_error(r, in, eth, p, FW_ICMP_UNREACH, FW_ICMP_UNREACH_NEEDFRAG,
                        (uint16_t)r->ifs[nh->ifindex].mtu);
         return false;
