@@ -199,3 +199,16 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
     va_end(ap);
     return n;
 }
+
+const char *fmt_clip(const char *s, size_t n, char *buf, size_t size)
+{
+    size_t k = n < size - 1 ? n : size - 1;
+    for (size_t i = 0; i < k; i++)
+        buf[i] = s[i];
+    buf[k] = '\0';
+    if (k < n && size > 4) {
+        for (size_t i = 0; i < 4; i++)
+            buf[size - 4 + i] = "..."[i];
+    }
+    return buf;
+}

@@ -14,5 +14,8 @@ int fmt_vformat(fmt_sink_fn sink, void *ctx, const char *fmt, va_list ap);
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+// Copies n bytes of s (not NUL-terminated) into buf as a string for a
+// message, cut to fit and ending in "..." when it was cut. Returns buf.
+const char *fmt_clip(const char *s, size_t n, char *buf, size_t size);
 
 #endif

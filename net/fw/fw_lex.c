@@ -95,12 +95,7 @@ int fw_fail(struct fw_lexer *lx, int status, const char *fmt, ...)
 
 const char *fw_tok_show(struct fw_tok t, char *buf, size_t size)
 {
-    size_t n = t.n < size - 1 ? t.n : size - 1;
-    memcpy(buf, t.s, n);
-    buf[n] = '\0';
-    if (n < t.n && size > 4)
-        memcpy(buf + size - 4, "...", 4);
-    return buf;
+    return fmt_clip(t.s, t.n, buf, size);
 }
 
 int fw_fail_expected(struct fw_lexer *lx, const char *what)

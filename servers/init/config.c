@@ -72,12 +72,7 @@ bool config_tok_cut(struct config_tok t, char sep, struct config_tok *before,
 
 const char *config_tok_show(struct config_tok t, char *buf, size_t size)
 {
-    size_t n = t.n < size - 1 ? t.n : size - 1;
-    memcpy(buf, t.s, n);
-    buf[n] = '\0';
-    if (n < t.n && size > 4)
-        memcpy(buf + size - 4, "...", 4);
-    return buf;
+    return fmt_clip(t.s, t.n, buf, size);
 }
 
 static struct config_tok trim(struct config_tok t)

@@ -65,6 +65,17 @@ static void test_truncation(void **state)
     assert_int_equal(one[0], '\0');
 }
 
+// fmt_clip: a word from a line (not NUL-terminated) made into a message part.
+static void test_clip(void **state)
+{
+    char buf[8];
+    (void)state;
+    assert_string_equal(fmt_clip("tcpx", 3, buf, sizeof(buf)), "tcp");
+    assert_string_equal(fmt_clip("abcdefghij", 10, buf, sizeof(buf)), "abcd...");
+    assert_string_equal(fmt_clip("abcdefg", 7, buf, sizeof(buf)), "abcdefg");
+    assert_string_equal(fmt_clip("", 0, buf, sizeof(buf)), "");
+}
+
 static void test_trailing_percent(void **state)
 {
     (void)state;
@@ -79,6 +90,7 @@ int main(void)
         cmocka_unit_test(test_strings_chars_pointers),
         cmocka_unit_test(test_truncation),
         cmocka_unit_test(test_trailing_percent),
+        cmocka_unit_test(test_clip),
     };
     return cmocka_run_group_tests_name("fmt", tests, NULL, NULL);
 }
