@@ -31,6 +31,7 @@ export WORK=${WORK:-/tmp/ringwall-bench-router}
 [ -f "$ISO" ] || { echo "router bench: $ISO missing (run make)" >&2; exit 1; }
 [ -x "$PEER" ] || { echo "router bench: peer script $PEER missing" >&2; exit 1; }
 OUT=$WORK/results
+. bench/lib/guest.sh # guest_median
 mkdir -p "$OUT"
 : >"$OUT/raw.txt"
 
@@ -61,14 +62,11 @@ for r in $(seq 1 "$RUNS"); do
     one_run linux
 done
 
-median() { # SYSTEM TEST
-    awk -v s="$1" -v t="$2" '$1 == s && $2 == t {print $3}' "$OUT/raw.txt" | sort -n |
-        awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print 0}'
-}
 for test in tcp tcp-P4 tcp-R udp64; do
     unit=$(awk -v t="$test" '$2 == t {print $4; exit}' "$OUT/raw.txt")
-    rw=$(median ringwall $test)
-    lx=$(median linux $test)
+    rw=$(guest_median "$OUT/raw.txt" ringwall "$test")
+    lx=$(guest_median "$OUT/raw.txt" linux "$test")
+    rw=${rw:-0} lx=${lx:-0}
     echo "ringwall router $test: $rw ${unit:-Mbit/s}"
     echo "linux router $test: $lx ${unit:-Mbit/s}"
     awk -v a="$rw" -v b="$lx" -v t="$test" \
