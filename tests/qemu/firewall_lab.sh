@@ -23,11 +23,7 @@ PY=/usr/bin/python3
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null; lab_down' EXIT
 
-[ -f "$ISO" ] || { echo "FAIL iso: $ISO missing"; exit 1; }
-lab_up 1500 || { echo "FAIL lab: namespaces"; exit 1; }
-router_routes
-lab_qemu "$ISO" ""
-if lab_ready; then pass firewall-up; else fail firewall-up "see $LAB_WORK/serial.log"; fi
+router_lab_start firewall
 
 # vn-b listens on TCP 7001, 7002, 7004 and records who connected.
 $LAB_B "$PY" -c '

@@ -24,11 +24,7 @@ T=${T:-30}
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null; lab_down' EXIT
 
-[ -f "$ISO" ] || { echo "FAIL iso: $ISO missing"; exit 1; }
-lab_up 1500 || { echo "FAIL lab: namespaces"; exit 1; }
-router_routes
-lab_qemu "$ISO" ""
-if lab_ready; then pass recovery-up; else fail recovery-up "see $LAB_WORK/serial.log"; fi
+router_lab_start recovery
 $LAB_B iperf3 -s >"$LAB_WORK/iperf3-server.log" 2>&1 &
 PIDS+=($!)
 $LAB_B "$PY" tests/qemu/udp_probe.py recv "$((T + 6))" >"$LAB_WORK/probe.json" &

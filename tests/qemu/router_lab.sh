@@ -22,12 +22,7 @@ PY=/usr/bin/python3
 trap 'kill $SRV 2>/dev/null; lab_down' EXIT
 SRV=
 
-[ -f "$ISO" ] || { echo "FAIL iso: $ISO missing"; exit 1; }
-lab_up 1500 || { echo "FAIL lab: namespaces"; exit 1; }
-router_routes
-lab_qemu "$ISO" ""
-
-if lab_ready; then pass router-up; else fail router-up "see $LAB_WORK/serial.log"; fi
+router_lab_start router
 lab_ping fwd-ping-a-to-b "$VN_A" 198.19.0.2 -c 20 -i 0.05 -w 30
 lab_ping fwd-ping-b-to-a "$VN_B" 198.18.0.2 -c 20 -i 0.05 -w 30
 lab_ping fwd-ping-1472-df "$VN_A" 198.19.0.2 -c 10 -i 0.05 -s 1472 -M "do" -w 30

@@ -17,6 +17,16 @@ router_routes() {
     $LAB_B ip route add 198.18.0.0/24 via 198.19.0.1
 }
 
+# router_lab_start NAME: boots $ISO in a fresh lab with the side routes
+# through it and checks it comes up ("NAME-up"); exits on a missing ISO or lab.
+router_lab_start() {
+    [ -f "$ISO" ] || { echo "FAIL iso: $ISO missing"; exit 1; }
+    lab_up 1500 || { echo "FAIL lab: namespaces"; exit 1; }
+    router_routes
+    lab_qemu "$ISO" ""
+    if lab_ready; then pass "$1-up"; else fail "$1-up" "see $LAB_WORK/serial.log"; fi
+}
+
 # Mbit/s from iperf3 -J output on stdin; fails on an error or zero throughput.
 router_mbps() {
     "$PY" -c '
@@ -34,7 +44,8 @@ print("%.1f Mbit/s%s" % (bps / 1e6, extra))
 sys.exit(0 if bps > 0 else "zero throughput")'
 }
 
-# router_iperf NAME NS ADDR IPERF-ARGS...: one iperf3 run that must succeed.
+# router_iperf NAME NS ADDR IPERF-ARGS...: one iperf3 run that must succeed,
+# then IPERF_PAUSE seconds (default 0.5) for the server to be ready again.
 router_iperf() {
     local name=$1 ns=$2 addr=$3 json res
     shift 3
@@ -45,7 +56,7 @@ router_iperf() {
         echo "$json" >"$LAB_WORK/$name.json"
         fail "$name" "$(echo "$res" | tail -1), see $LAB_WORK/$name.json"
     fi
-    sleep 0.5
+    sleep "${IPERF_PAUSE:-0.5}"
 }
 
 # Sends malformed IPv4 packets (each with a marker) from vn-a to vn-b through
