@@ -156,6 +156,23 @@ static void up_state(struct rt_if *f)
     atomic_store_explicit(&h->drv_state, NETIF_DRV_UP, memory_order_release);
 }
 
+static const char *const rt_counter_names[] = {
+#define RT_X_NAME(n) #n,
+    RT_IF_COUNTERS(RT_X_NAME)
+#undef RT_X_NAME
+};
+#define RT_NCOUNTERS (sizeof(rt_counter_names) / sizeof(rt_counter_names[0]))
+_Static_assert(RT_NCOUNTERS <= NETIF_APP_COUNTERS, "router counters fit the client page");
+
+// Names the router's counters on the NIC region's client page, once.
+static void name_counters(struct rt_if *f)
+{
+    for (unsigned i = 0; i < RT_NCOUNTERS; i++)
+        memcpy(f->nic.app->c[i].name, rt_counter_names[i], strnlen(rt_counter_names[i], 23) + 1);
+    // Release: the names are written before a reader acquires the count.
+    __atomic_store_n(&f->nic.app->count, RT_NCOUNTERS, __ATOMIC_RELEASE);
+}
+
 // Attaches an interface once its driver has formatted the region and is up.
 static bool try_attach(struct router *r, struct rt_if *f)
 {
@@ -168,6 +185,7 @@ static bool try_attach(struct router *r, struct rt_if *f)
         memcpy(f->mac, f->nic.hdr->mac, 6);
         out_init(&f->tx, &f->nic.tx.active);
         out_init(&f->rxfree, &f->nic.rx.free);
+        name_counters(f);
         f->nic_ok = true;
         rw_printf("%s: %s attached, mac %02x:%02x:%02x:%02x:%02x:%02x\n", r->ci->name, f->name,
                   f->mac[0], f->mac[1], f->mac[2], f->mac[3], f->mac[4], f->mac[5]);
@@ -208,18 +226,9 @@ static void publish_counters(struct rt_if *f)
 {
     if (!f->nic_ok)
         return;
-    static const char *const names[] = {
-#define RT_X_NAME(n) #n,
-        RT_IF_COUNTERS(RT_X_NAME)
-#undef RT_X_NAME
-    };
     const uint64_t *v = (const uint64_t *)&f->cnt;
-    unsigned n = sizeof(names) / sizeof(names[0]);
-    for (unsigned i = 0; i < n && i < NETIF_APP_COUNTERS; i++) {
-        memcpy(f->nic.app->c[i].name, names[i], strnlen(names[i], 23) + 1);
+    for (unsigned i = 0; i < RT_NCOUNTERS; i++)
         __atomic_store_n(&f->nic.app->c[i].value, v[i], __ATOMIC_RELAXED);
-    }
-    __atomic_store_n(&f->nic.app->count, n, __ATOMIC_RELEASE);
 }
 
 // The console's requests (shm/mgmt.h), if the configuration has a console.
