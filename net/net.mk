@@ -66,5 +66,5 @@ $(IPERF_HOST): $(patsubst %,$(B)/h/%.o,$(basename $(IPERF_HOST_SRCS)))
 net: $(LWIP_CHECK_ELF) $(IPERF_HOST)
 
 # The packet-filter library (net/fw): rules, connection tracking, NAT, routes.
-FW_SRCS := net/fw/fw.c net/fw/fw_conn.c net/fw/fw_csum.c net/fw/fw_fmt.c net/fw/fw_icmp.c \
+FW_SRCS := net/fw/fw.c net/fw/fw_conn.c net/fw/fw_csum.c net/fw/fw_fmt.c net/fw/fw_frag.c net/fw/fw_icmp.c \
 	net/fw/fw_lex.c net/fw/fw_nat.c net/fw/fw_pkt.c net/fw/fw_route.c net/fw/fw_rules.c lib/fmt.c

@@ -35,6 +35,7 @@ $(eval $(call unit_test,fw_rules_test,tests/unit/fw_rules_test.c $(FW_SRCS)))
 $(eval $(call unit_test,fw_conn_test,tests/unit/fw_conn_test.c $(FW_SRCS)))
 $(eval $(call unit_test,fw_nat_test,tests/unit/fw_nat_test.c $(FW_SRCS)))
 $(eval $(call unit_test,fw_filter_test,tests/unit/fw_filter_test.c $(FW_SRCS)))
+$(eval $(call unit_test,fw_frag_test,tests/unit/fw_frag_test.c $(FW_SRCS)))
 RT_CMD_SRCS := apps/router/rt_cmd.c apps/router/rt_show.c apps/router/rt_text.c
 $(eval $(call unit_test,rt_cmd_test,tests/unit/rt_cmd_test.c $(RT_CMD_SRCS) $(FW_SRCS) \
 	apps/iperf3/iperf3_json.c))

@@ -39,7 +39,7 @@
     X(rx_bytes)                                                                                    \
     X(fwd_frames) /* forwarded out of this interface */                                            \
     X(fwd_bytes)                                                                                   \
-    X(fwd_copied)   /* payload bytes copied on the forwarding path: stays 0 */                     \
+    X(fwd_copied)   /* payload bytes copied on the forwarding path: 0 unless fragmenting */        \
     X(local_in)     /* frames handed to the network stack */                                       \
     X(local_out)    /* frames the network stack sent */                                            \
     X(local_copied) /* bytes copied to and from the network stack */                               \
@@ -53,7 +53,9 @@
     X(bad_frames)   /* malformed: too short, bad IPv4, headers split */                            \
     X(no_route)                                                                                    \
     X(ttl_exceeded)                                                                                \
-    X(too_big)      /* larger than the egress MTU */                                               \
+    X(too_big)      /* larger than the egress MTU, DF set (or TSO): dropped */                     \
+    X(fragmented)   /* larger than the egress MTU, DF clear: cut to fit */                         \
+    X(fragments)    /* fragments sent for them (their payload counts in fwd_copied) */             \
     X(not_ip)       /* neither IPv4 nor ARP */                                                     \
     X(tx_full)      /* egress ring full: dropped */                                                \
     X(tx_no_buffer) /* no transmit buffer for a copy or a reply */                                 \

@@ -14,14 +14,16 @@
 #include "lib/rw.h"
 #include "lib/string.h"
 #include "net/fw/fw_bytes.h"
+#include "net/fw/fw_csum.h"
+#include "net/fw/fw_frag.h"
 #include "net/fw/fw_icmp.h"
 
 #define ETH_HLEN      14u
 #define ETH_P_IP      0x0800
 #define ETH_P_ARP     0x0806
-#define IP_DF         0x4000
 #define ICMP_NET_UNR  0
 #define ICMP_HOST_UNR 1
+#define RT_LINEAR_MAX (NETIF_MAX_SEGS * NETIF_BUF_SIZE)
 
 // The one place the router copies frame bytes; *counter says for which path.
 static void rt_copy(uint64_t *counter, void *dst, const void *src, uint32_t n)
@@ -198,10 +200,94 @@ static void icmp_error(struct router *r, struct rt_if *in, const uint8_t *eth,
 
 // ---- forwarding -------------------------------------------------------------
 
-// Stages a frame whose next hop is known on the egress NIC, zero copy.
+// The frame d (k descriptors of in's pool) in one piece: in place when it
+// is one buffer, else gathered into linear. Its length, 0 if unreadable.
+static uint32_t frame_linear(struct rt_if *in, uint8_t *eth, const struct ring_desc *d, uint32_t k,
+                             uint8_t *linear, uint8_t **frame)
+{
+    uint32_t len = 0;
+    *frame = eth;
+    if (k == 1)
+        return d[0].len;
+    for (uint32_t j = 0; j < k; j++) {
+        struct netif_buf_hdr bh;
+        const uint8_t *src = netif_data(&in->nic, &d[j], &bh);
+        if (!src || len + d[j].len > RT_LINEAR_MAX)
+            return 0;
+        memcpy(linear + len, src, d[j].len);
+        len += d[j].len;
+    }
+    *frame = linear;
+    return len;
+}
+
+// Completes a checksum the sender left to the NIC (RING_F_CSUM_NEEDED):
+// fragments cannot carry the offload. False if the fields point outside.
+static bool finish_csum(struct rt_if *in, const struct ring_desc *d0, uint8_t *frame, uint32_t len)
+{
+    const struct netif_buf_hdr *h = netif_buf_hdr(&in->nic, netif_desc_off(d0->offset));
+    uint32_t start = h->csum_start, at = start + h->csum_offset;
+    uint32_t end = ETH_HLEN + fw_get16(frame + ETH_HLEN + 2);
+    if (end > len || start < ETH_HLEN + 20 || at + 2 > end)
+        return false;
+    uint16_t c = (uint16_t)~fw_csum_fold(fw_csum_add(0, frame + start, end - start));
+    fw_put16(frame + at, c == 0 && frame[ETH_HLEN + 9] == FW_PROTO_UDP ? 0xffff : c);
+    return true;
+}
+
+// An IPv4 packet larger than out's MTU, without DF: cut into fragments
+// written into out's own buffers, the one place forwarding copies payload
+// (counted in fwd_copied). The original buffers go home.
+static void fragment(struct rt_if *in, struct rt_if *out, uint8_t *eth, const struct ring_desc *d,
+                     uint32_t k, const uint8_t *mac)
+{
+    static uint8_t linear[RT_LINEAR_MAX]; // one thread: one frame at a time
+    uint8_t *frame;
+    struct fw_frag f;
+    uint32_t len = frame_linear(in, eth, d, k, linear, &frame);
+    bool ok = len > ETH_HLEN &&
+              (!(d[0].flags & RING_F_CSUM_NEEDED) || finish_csum(in, d, frame, len)) &&
+              fw_frag_plan(&f, frame + ETH_HLEN, len - ETH_HLEN, out->mtu) == FW_FRAG_OK;
+    if (!ok) {
+        in->cnt.bad_frames++;
+    } else if (out->nspare < f.count || !out_room(&out->tx, f.count, &out->cnt.ring_errors)) {
+        out->cnt.tx_no_buffer++;
+    } else {
+        for (uint32_t i = 0; i < f.count; i++) {
+            uint64_t off = 0;
+            uint8_t *b = rt_reply_buffer(0, out, &off);
+            if (!b)
+                break;
+            int n = fw_frag_next(&f, frame + ETH_HLEN, b + ETH_HLEN,
+                                 NETIF_BUF_SIZE - NETIF_DATA_OFF - ETH_HLEN);
+            if (n <= 0) { // cannot happen for a plan that fits the buffers
+                out->spare[out->nspare++] = off;
+                out->cnt.bad_frames++;
+                break;
+            }
+            memcpy(b, mac, 6);
+            memcpy(b + 6, out->mac, 6);
+            memcpy(b + 12, eth + 12, 2);
+            out->cnt.fwd_copied += (uint32_t)n - (b[ETH_HLEN] & 0xfu) * 4;
+            out->cnt.fragments++;
+            out->cnt.fwd_bytes += ETH_HLEN + (uint32_t)n;
+            rt_reply_send(0, out, off, ETH_HLEN + (uint32_t)n);
+        }
+        out->cnt.fragmented++;
+        out->cnt.fwd_frames++;
+    }
+    recycle(in, d, k);
+}
+
+// Stages a frame whose next hop is known on the egress NIC, zero copy (or
+// fragmented, when larger than its MTU: decide() let only DF-clear ones by).
 static void emit(struct rt_if *in, struct rt_if *out, uint8_t *eth, const struct ring_desc *d,
                  uint32_t k, const uint8_t *mac)
 {
+    if (!(d[0].flags & RING_F_TSO4) && fw_get16(eth + ETH_HLEN + 2) > out->mtu) {
+        fragment(in, out, eth, d, k, mac);
+        return;
+    }
     if (!out_room(&out->tx, k, &out->cnt.ring_errors)) {
         out->cnt.tx_full++;
         recycle(in, d, k);
@@ -262,10 +348,13 @@ static bool decide(struct router *r, struct rt_if *in, uint8_t *eth, struct fw_p
         icmp_error(r, in, eth, p, FW_ICMP_UNREACH, ICMP_NET_UNR, 0);
         return false;
     }
-    if (v == FW_PASS && packet_size(in, p, d0) > r->ifs[nh->ifindex].mtu) {
+    bool df = fw_get16(p->ip + 6) & FW_IP_DF;
+    if (v == FW_PASS && packet_size(in, p, d0) > r->ifs[nh->ifindex].mtu &&
+        (df || (d0->flags & RING_F_TSO4))) {
         // Before the way out, whose NAT would rewrite what the error quotes.
+        // Without DF the packet goes on, to be fragmented by emit().
         r->ifs[nh->ifindex].cnt.too_big++;
-        if (fw_get16(p->ip + 6) & IP_DF)
+        if (df)
             icmp_error(r, in, eth, p, FW_ICMP_UNREACH, FW_ICMP_UNREACH_NEEDFRAG,
                        (uint16_t)r->ifs[nh->ifindex].mtu);
         return false;

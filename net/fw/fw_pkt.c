@@ -8,9 +8,6 @@
 #include "net/fw/fw_bytes.h"
 #include "net/fw/fw_csum.h"
 
-#define IP_MF      0x2000
-#define IP_OFFMASK 0x1fff
-
 static const char *const reason_names[FW_R_COUNT] = {
     [FW_R_OK] = "ok",
     [FW_R_TRUNCATED] = "truncated",
@@ -89,8 +86,8 @@ static enum fw_reason parse_ip(struct fw_pkt *p, uint8_t *ip, size_t len)
     if (fw_ip_csum(ip, p->hlen) != 0)
         return FW_R_BAD_CHECKSUM;
     uint16_t frag = fw_get16(ip + 6);
-    p->frag_off = frag & IP_OFFMASK;
-    if ((frag & IP_MF) || p->frag_off)
+    p->frag_off = frag & FW_IP_OFFMASK;
+    if ((frag & FW_IP_MF) || p->frag_off)
         p->flags |= FW_PKT_FRAG;
     if (p->frag_off)
         p->flags |= FW_PKT_LATER;

@@ -53,6 +53,11 @@ enum fw_reason {
     FW_R_COUNT
 };
 
+// The IPv4 flags and fragment offset field (bytes 6-7 of the header).
+#define FW_IP_DF      0x4000
+#define FW_IP_MF      0x2000
+#define FW_IP_OFFMASK 0x1fff
+
 // Flags in fw_pkt.flags.
 #define FW_PKT_FRAG      0x01 // a fragment (MF set or offset non-zero)
 #define FW_PKT_LATER     0x02 // a non-first fragment: no L4 header, ports are 0
