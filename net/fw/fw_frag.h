@@ -19,12 +19,12 @@
 
 enum fw_frag_status {
     FW_FRAG_OK = 0,
-    FW_FRAG_DF = -1,       // DF is set: the sender gets "fragmentation needed" instead
-    FW_FRAG_BAD = -2,      // not a well-formed IPv4 header, or options that overrun it
-    FW_FRAG_MTU = -3,      // MTU below 68 or too small for the header and 8 bytes
-    FW_FRAG_FITS = -4,     // the packet already fits: nothing to cut
-    FW_FRAG_NOSPACE = -5,  // the caller's buffer is too small for the next fragment
-    FW_FRAG_DONE = -6,     // every fragment has been written
+    FW_FRAG_DF = -1,      // DF is set: the sender gets "fragmentation needed" instead
+    FW_FRAG_BAD = -2,     // not a well-formed IPv4 header, or options that overrun it
+    FW_FRAG_MTU = -3,     // MTU below 68 or too small for the header and 8 bytes
+    FW_FRAG_FITS = -4,    // the packet already fits: nothing to cut
+    FW_FRAG_NOSPACE = -5, // the caller's buffer is too small for the next fragment
+    FW_FRAG_DONE = -6,    // every fragment has been written
 };
 
 struct fw_frag {
@@ -35,8 +35,8 @@ struct fw_frag {
     uint16_t base_off;   // the packet's own fragment offset, in 8-byte units
     uint16_t last_mf;    // FW_IP_MF if the packet was not the last fragment itself
     uint16_t mtu;
-    uint32_t pos;        // payload bytes already written
-    uint32_t count;      // fragments in the plan
+    uint32_t pos;   // payload bytes already written
+    uint32_t count; // fragments in the plan
 };
 
 // Plans the fragments of the IPv4 packet ip (len bytes available; the packet

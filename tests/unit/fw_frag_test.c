@@ -23,9 +23,9 @@ static uint8_t pkt[2048], frag[2048], whole[65536];
 
 struct cut {
     unsigned count;
-    uint32_t first_off, end;   // bytes: offset of the first piece, end of the last
-    uint16_t last_flags;       // flags field of the last fragment (MF or 0)
-    uint16_t hlen[8];          // header length of each fragment
+    uint32_t first_off, end; // bytes: offset of the first piece, end of the last
+    uint16_t last_flags;     // flags field of the last fragment (MF or 0)
+    uint16_t hlen[8];        // header length of each fragment
 };
 
 // Cuts pkt for mtu and reassembles the payload into whole (at its offset).
