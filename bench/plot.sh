@@ -11,6 +11,7 @@
 #   vnet.png        virtio-net frames per second
 #   boot.png        ready time, memory in use, image size
 #   disk.png        NVMe IOPS and MB/s
+#   cpu.png         CPU seconds per forwarded gigabit
 # Usage: bench/plot.sh RAW OUTDIR   (needs gnuplot)
 set -euo pipefail
 RAW=$1
@@ -85,4 +86,11 @@ bars disk "NVMe, queue depth 8 (higher is better)" "kIOPS / GB/s, as labelled" \
     "randwrite 4k (kIOPS)|disk randwrite-4k|disk randwrite-4k|1000" \
     "seqread 128k (GB/s)|disk seqread-128k|disk seqread-128k|1000" \
     "seqwrite 128k (GB/s)|disk seqwrite-128k|disk seqwrite-128k|1000"
+bars cpu "CPU cost of forwarding (host CPU of the guest's QEMU, lower is better)" \
+    "CPU s per forwarded Gbit" \
+    "tcp, vCPUs|router cpu-tcp|router cpu-tcp|1" "tcp-P4, vCPUs|router cpu-tcp-P4|router cpu-tcp-P4|1" \
+    "tcp-R, vCPUs|router cpu-tcp-R|router cpu-tcp-R|1" \
+    "tcp, whole VM|router vm-cpu-tcp|router vm-cpu-tcp|1" \
+    "tcp-P4, whole VM|router vm-cpu-tcp-P4|router vm-cpu-tcp-P4|1" \
+    "tcp-R, whole VM|router vm-cpu-tcp-R|router vm-cpu-tcp-R|1"
 find "$DIR" -maxdepth 1 -name '*.png' | sort | sed 's/^/plot: /' >&2

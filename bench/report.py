@@ -13,7 +13,7 @@ raw, runs = sys.argv[1], sys.argv[2]
 vals = collections.defaultdict(list)
 spreads = {}
 for line in open(raw):
-    m = re.match(r'^(host |)(\S+) (.+?): ([0-9.]+) (ns/rt|Mdesc/s|pps|Mbit/s|ms|%|IOPS|MB/s|KiB|bytes)'
+    m = re.match(r'^(host |)(\S+) (.+?): ([0-9.]+) (ns/rt|Mdesc/s|pps|Mbit/s|ms|%|IOPS|MB/s|KiB|bytes|s/Gbit)'
                  r'(?: \(([0-9.]+)-([0-9.]+)\))?', line.strip())
     if m:
         vals[(m.group(2), m.group(3))].append((float(m.group(4)), m.group(5)))
@@ -131,8 +131,28 @@ print('\nbench/blk/run.sh: one client on its own NVMe queue pair (bench/blk/blk_
       'acknowledged write is on the host\'s disk). Runs alternate. One queue only: the four-queue '
       'case (four clients) is not measured yet.\n')
 print('## CPU cost per forwarded gigabit\n')
-print('Not measured yet: Ringwall has no per-component CPU-time counter the host can read, and '
-      'QEMU TCG\'s own host CPU time mixes device emulation with guest work.\n')
+print('![CPU cost](cpu.png)\n')
+print('| test | Ringwall | Linux 6.1 router peer | Ringwall / Linux (lower is better) | '
+      'Ringwall, its own count |')
+print('|---|---|---|---|---|')
+for test in ('tcp', 'tcp-P4', 'tcp-R'):
+    for kind, what in (('cpu', 'vCPUs'), ('vm-cpu', 'whole VM')):
+        a, at = fig('ringwall', f'router {kind}-{test}', ',.3f')
+        b, bt = fig('linux', f'router {kind}-{test}', ',.3f')
+        _, gt = fig('ringwall', f'router guest-cpu-{test}', ',.3f') if kind == 'cpu' else (0, '-')
+        ratio = f'{a / b:.2f}' if a and b else '-'
+        print(f'| {test}, {what} (CPU s per forwarded Gbit) | {at} | {bt} | {ratio} | {gt} |')
+print('\nMeasured in the forwarding runs above (bench/router/run.sh), the same way for both '
+      'guests: the host CPU time (utime + stime from /proc) of the guest\'s QEMU over each iperf3 '
+      'run, divided by the gigabits iperf3 received. "vCPUs" counts the QEMU threads that run the '
+      'guest (every thread but the main loop; both guests halt when idle, so a vCPU costs nothing '
+      'while its guest waits); "whole VM" adds the main loop, where QEMU emulates the NICs, so it '
+      'also charges a guest for how it drives its devices. Below 1 means Ringwall forwards a '
+      'gigabit with less CPU. The last column is Ringwall\'s kernel\'s own count (busy time of '
+      'every core from `show cpu --json`, read just before and after each run): busy wall time, '
+      'which also counts moments the host deschedules a vCPU, so on a loaded host it reads above '
+      'the host-side figure. Linux\'s own count is not read: the peer\'s init runs no shell on '
+      'its serial console.\n')
 print('## Driver restart under traffic (forwarding interruption, lower is better)\n')
 print('| figure | Ringwall |')
 print('|---|---|')

@@ -26,6 +26,7 @@ struct runq {
 };
 
 #define CPU_MAX 16
+_Static_assert(CPU_MAX <= KSTATS_CPUS, "SYS_KSTATS reports every CPU");
 
 struct tss {
     uint32_t reserved0;
@@ -59,6 +60,11 @@ struct cpu {
     uint64_t current_root;                // [c] page-table root loaded in CR3
     _Atomic uint64_t ticks;               // [a] timer interrupts taken
     bool online;                          // [I] this CPU finished bring-up
+    uint64_t online_tsc;                  // [I] TSC when its accounting began (cpuacct.c)
+    _Atomic uint32_t acct_seq;            // [a] odd while idle_tsc/idle_since change
+    _Atomic uint64_t idle_tsc;            // [a] TSC ticks halted in the idle loop
+    _Atomic uint64_t idle_since;          // [a] TSC the current halt began; 0 when not halted
+    _Atomic uint64_t slice_tsc;           // [a] TSC the current thread was switched in
     uint8_t exception_stack[4096] __attribute__((aligned(16))); // IST1: double fault/NMI
 };
 _Static_assert(offsetof(struct cpu, self) == 0, "asm uses gs:0");

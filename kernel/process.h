@@ -46,6 +46,7 @@ struct process {
     struct proc_status status; // [p]
     struct ntfn *watch;        // [p] signalled when the process ends
     uint64_t watch_bits;       // [p]
+    _Atomic uint64_t cpu_tsc;  // [a] TSC ticks its threads ran, charged at each switch away
 };
 
 int process_create(const char *name, struct process **out);

@@ -7,6 +7,7 @@
 #include "kernel/arch/x86_64/apic.h"
 #include "kernel/arch/x86_64/arch.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/cpuacct.h"
 #include "kernel/log.h"
 #include "kernel/percpu.h"
 #include "kernel/process.h"
@@ -32,6 +33,7 @@ void sched_init_cpu(struct cpu *cpu)
     cpu->idle->state = THREAD_RUNNING;
     cpu->current = cpu->idle;
     cpu->current_root = vm_kernel_root;
+    cpuacct_init_cpu(cpu);
 }
 
 // Appends t to its level; caller holds rq->lock.
@@ -136,8 +138,10 @@ void sched_schedule(void)
     set_quantum(c, next);
     spin_unlock(&c->rq.lock);
     ktimer_reprogram();
-    if (next != prev)
+    if (next != prev) {
+        cpuacct_switch(c, prev);
         switch_context(c, prev, next);
+    }
 }
 
 // Runs on the new thread's stack right after a switch.
@@ -187,6 +191,8 @@ void sched_idle_loop(void)
             sched_schedule();
             continue;
         }
+        cpuacct_idle_enter(c);
         __asm__ volatile("sti; hlt" ::: "memory");
+        cpuacct_idle_exit(c);
     }
 }

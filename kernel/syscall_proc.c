@@ -4,6 +4,7 @@
 #include "kernel/arch/x86_64/arch.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/chan.h"
+#include "kernel/cpuacct.h"
 #include "kernel/elf.h"
 #include "kernel/heap.h"
 #include "kernel/log.h"
@@ -89,6 +90,7 @@ int sys_proc_status(struct sys_args *s)
         return st;
     uint64_t f = spin_lock_irq(&p->lock);
     struct proc_status ps = p->status;
+    ps.cpu_ns = cpuacct_process_ns(p);
     spin_unlock_irq(&p->lock, f);
     put(p);
     return copy_to_user(cur(), s->a[1], &ps, sizeof(ps));
@@ -257,9 +259,12 @@ int sys_kstats(struct sys_args *s)
         .ipis = sched_ipis(),
         .cpus = cpu_count,
         .heap_pages = heap_pages(),
+        .uptime_ns = clock_ns(),
     };
     for (int t = 0; t < OBJ_TYPES; t++)
         k.objects[t] = kobj_live_type(t);
+    for (uint32_t i = 0; i < cpu_count; i++)
+        cpuacct_read(i, &k.cpu[i].busy_ns, &k.cpu[i].idle_ns);
     return copy_to_user(cur(), s->a[0], &k, sizeof(k));
 }
 

@@ -27,6 +27,11 @@ uint64_t clock_ns(void)
     return (uint64_t)((d * tsc_mult) >> 32);
 }
 
+uint64_t clock_tsc_to_ns(uint64_t ticks)
+{
+    return (uint64_t)(((unsigned __int128)ticks * tsc_mult) >> 32);
+}
+
 uint64_t clock_tsc_hz(void)
 {
     return tsc_hz;

@@ -23,6 +23,8 @@ struct ktimer {
 void clock_init(uint64_t tsc_hz);
 uint64_t clock_ns(void);
 uint64_t clock_tsc_hz(void);
+// A span of TSC ticks in nanoseconds.
+uint64_t clock_tsc_to_ns(uint64_t ticks);
 void clock_fill_kinfo(void *kinfo_page);
 
 // Arms t on the calling CPU; re-arming moves it.

@@ -66,7 +66,7 @@ void comp_ctl_encode(const struct comp_ctl_request *r, uint64_t tag, struct chan
 {
     memset(m, 0, sizeof(*m));
     m->words[0] = r->kind;
-    if (r->kind == COMP_CTL_STATUS)
+    if (r->kind == COMP_CTL_STATUS || r->kind == COMP_CTL_CPU)
         m->words[1] = r->index;
     else
         comp_ctl_put_name(&m->words[1], r->target);
@@ -79,7 +79,7 @@ int comp_ctl_decode(const struct chan_msg *m, struct comp_ctl_request *r)
 {
     memset(r, 0, sizeof(*r));
     r->kind = (uint32_t)m->words[0];
-    if (m->words[0] == COMP_CTL_STATUS) {
+    if (m->words[0] == COMP_CTL_STATUS || m->words[0] == COMP_CTL_CPU) {
         if (m->words[1] > UINT32_MAX)
             return COMP_REPLY_NO_SUCH;
         r->index = (uint32_t)m->words[1];

@@ -15,9 +15,9 @@
 
 // A request as the requester means it and as init decoded it.
 struct comp_ctl_request {
-    uint32_t kind;  // COMP_CTL_RESTART, COMP_CTL_INJECT or COMP_CTL_STATUS
+    uint32_t kind;  // COMP_CTL_RESTART, COMP_CTL_INJECT, COMP_CTL_STATUS or COMP_CTL_CPU
     uint32_t fault; // INJECT: enum comp_fault
-    uint32_t index; // STATUS: component index
+    uint32_t index; // STATUS, CPU: component index
     char target[COMP_NAME_MAX];
 };
 

@@ -74,10 +74,12 @@ struct comp_info {
 //   RESTART  comp -> init   [1..2] target name, NUL-padded (comp_ctl_put_name)
 //   INJECT   comp -> init   [1..2] target name, [3] enum comp_fault
 //   STATUS   comp -> init   [1] component index (0 .. count-1, in file order)
+//   CPU      comp -> init   [1] component index, as STATUS
 //   FAULT    init -> comp   [1] enum comp_fault, [5] init's tag
 //   REPLY    either way     [1] enum comp_reply | request kind << 32,
 //                           [2] STATUS: enum comp_run_state | failures << 8 | restarts << 32,
-//                           [3..4] STATUS: the component's name
+//                           [2] CPU: nanoseconds of CPU time of every run since boot,
+//                           [3..4] STATUS, CPU: the component's name
 // Requests need manage=yes on the requester's component line: init answers
 // every other requester COMP_REPLY_NOT_ALLOWED and counts it. A RESTART kills
 // the target and starts it again at once, without counting a failure; a
@@ -95,6 +97,7 @@ enum comp_control {
     COMP_CTL_STATUS = 5,
     COMP_CTL_FAULT = 6,
     COMP_CTL_REPLY = 7,
+    COMP_CTL_CPU = 8,
 };
 
 // Faults init can make a component commit (COMP_CTL_INJECT, COMP_CTL_FAULT).

@@ -42,7 +42,7 @@ $(eval $(call unit_test,rt_cmd_test,tests/unit/rt_cmd_test.c $(RT_CMD_SRCS) $(FW
 $(eval $(call unit_test,con_rec_test,tests/unit/con_rec_test.c apps/console/con_rec.c \
 	servers/blk/blklog.c lib/fmt.c))
 $(eval $(call unit_test,con_test,tests/unit/con_test.c apps/console/con_line.c \
-	apps/console/con_show.c $(CONFIG_SRCS) lib/fmt.c))
+	apps/console/con_show.c apps/console/con_cpu.c $(CONFIG_SRCS) lib/fmt.c))
 
 # Ring concurrency: the two-thread stress test under ThreadSanitizer.
 RING_STRESS := $(B)/tests/ring_stress_tsan

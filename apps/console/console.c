@@ -4,8 +4,8 @@
 // COM1 driver only writes: it sends through THR and never reads RBR, so the
 // two can share the port as long as this component only reads LSR and RBR
 // and never touches LCR, the divisor or the FIFO setup). Lines are edited by
-// con_line.c; `help` and `show components` (from the configuration text,
-// the read-only region COMP_CONFIG_NAME, with the live state init reports),
+// con_line.c; `help`, `show memory`, `show cpu` (con_cpu.c) and `show components` (from the
+// configuration text, the read-only region COMP_CONFIG_NAME, with the live state init reports),
 // `restart` and `inject` (requests to init on the control channel, which
 // need manage=yes on our component line) are answered here, every other line
 // goes to the router through the mgmt region (shm/mgmt.h) and its channel,
@@ -20,6 +20,7 @@
 //   region  mgmt size=64K map=console,router
 //   channel console.mgmt -> router      (router's IN channel "console.mgmt")
 //   channel router.console -> console   (our IN channel "router.console")
+#include "apps/console/con_cpu.h"
 #include "apps/console/con_disk.h"
 #include "apps/console/con_line.h"
 #include "apps/console/con_show.h"
@@ -53,6 +54,8 @@ static const char con_help_text[] =
     "  show counters         filter drops by reason, per-interface counters\n"
     "  show components       the configured components and their live state\n"
     "  show memory           free memory and kernel counters (the kernel's own view)\n"
+    "  show cpu              busy share of each core (since boot, last second), CPU time\n"
+    "                        of each component\n"
     "  restart <component>   kill a component and start it again (not a failure)\n"
     "  inject <component> <bad-pointer|bad-descriptor|loop|abort>\n"
     "                        make a component fail, to rehearse recovery\n"
@@ -72,6 +75,7 @@ static struct config cfg; // about 30 KiB: off the stack
 static bool cfg_ok;
 static struct con_line line;
 static char answer[MGMT_RESP_MAX + 1];
+static struct kstats cpu_newer, cpu_older; // kernel samples, CON_CPU_SAMPLE_NS apart
 
 // Writes text in pieces that end at a newline or after CON_CHUNK bytes.
 void con_write(const char *s, size_t n)
@@ -287,6 +291,49 @@ static void con_show_memory(bool json)
                   fr, heap, pt, objs);
 }
 
+// Keeps two kernel samples about CON_CPU_SAMPLE_NS apart for `show cpu`'s interval.
+static void con_cpu_tick(uint64_t now)
+{
+    if (cpu_newer.uptime_ns && now - cpu_newer.uptime_ns < CON_CPU_SAMPLE_NS)
+        return;
+    struct kstats k;
+    if (rw_kstats(&k) != RW_OK)
+        return;
+    cpu_older = cpu_newer;
+    cpu_newer = k;
+}
+
+// Each component's CPU time from init (COMP_CTL_CPU); how many it gave.
+static uint32_t con_cpu_comps(struct con_cpu_comp *out)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < CONFIG_MAX_COMPONENTS; i++) {
+        struct comp_ctl_request r = {.kind = COMP_CTL_CPU, .index = i};
+        struct chan_msg m;
+        comp_ctl_encode(&r, 0, &m);
+        if (comp_request(ci, &m, CON_INIT_NS) != RW_OK || (uint32_t)m.words[1] != COMP_REPLY_OK ||
+            !comp_ctl_get_name(&m.words[3], out[n].name))
+            break; // COMP_REPLY_NO_SUCH past the last one; anything else ends the list too
+        out[n++].cpu_ns = m.words[2];
+    }
+    return n;
+}
+
+// `show cpu [--json]`: per core busy shares (SYS_KSTATS) and per component CPU time.
+static void con_show_cpu(bool json)
+{
+    static char text[8192];
+    static struct con_cpu_comp comps[CONFIG_MAX_COMPONENTS];
+    struct kstats now;
+    if (rw_kstats(&now) != RW_OK) {
+        con_puts("error: kernel counters unavailable\n");
+        return;
+    }
+    const struct kstats *then = cpu_older.uptime_ns ? &cpu_older : 0;
+    uint32_t n = con_cpu_comps(comps);
+    con_write(text, con_cpu_format(&now, then, comps, n, json, text, sizeof(text)));
+}
+
 static void con_run(char *cmd)
 {
     if (!*cmd)
@@ -295,6 +342,8 @@ static void con_run(char *cmd)
         con_puts(con_help_text);
     else if (strcmp(cmd, "show memory") == 0 || strcmp(cmd, "show memory --json") == 0)
         con_show_memory(cmd[11] != 0);
+    else if (strcmp(cmd, "show cpu") == 0 || strcmp(cmd, "show cpu --json") == 0)
+        con_show_cpu(cmd[8] != 0);
     else if (!con_disk_command(cmd) && !con_local_show(cmd) && !con_manage(cmd))
         con_forward(cmd);
 }
@@ -384,6 +433,7 @@ int main(uint64_t arg)
         uint64_t bits = comp_wait(ci, TIMEOUT_NEVER);
         if (ok && (bits & CON_BIT_TICK)) {
             con_poll_uart(); // router bits outside a command are late answers: ignored
+            con_cpu_tick(rw_now_ns());
             con_disk_tick(rw_now_ns());
         }
     }

@@ -4,6 +4,7 @@
 # configuration parser of the init server. Include after servers/servers.mk
 # (user_elf); its unit tests are in tests/tests.mk.
 CONSOLE_SRCS := apps/console/console.c apps/console/con_line.c apps/console/con_show.c \
+	apps/console/con_cpu.c \
 	apps/console/con_disk.c apps/console/con_rec.c servers/blk/blklog.c \
 	servers/init/config.c servers/init/config_components.c servers/init/config_net.c \
 	servers/init/config_dump.c

@@ -12,6 +12,7 @@
 #ifndef RW_UAPI_SYSCALL_H
 #define RW_UAPI_SYSCALL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum sys_number {
@@ -138,8 +139,19 @@ struct proc_status {
     uint64_t fault_rip;
     uint64_t fault_addr; // CR2 for page faults
     int64_t exit_code;
+    uint64_t cpu_ns; // time its threads ran on any core, kernel work on their behalf included
 };
-_Static_assert(sizeof(struct proc_status) == 48, "proc_status ABI");
+_Static_assert(sizeof(struct proc_status) == 56, "proc_status ABI");
+
+// CPU time of one core since it started: busy (running a thread, the kernel
+// or an interrupt) and idle (halted with nothing to run). busy + idle is the
+// core's uptime.
+#define KSTATS_CPUS 16
+struct kstats_cpu {
+    uint64_t busy_ns;
+    uint64_t idle_ns;
+};
+_Static_assert(sizeof(struct kstats_cpu) == 16, "kstats_cpu ABI");
 
 struct kstats {
     uint64_t free_pages;   // page allocator free + heap-cached pages
@@ -149,10 +161,13 @@ struct kstats {
     uint64_t syscalls;
     uint64_t ipis;
     uint64_t cpus;
-    uint64_t objects[OBJ_TYPES]; // live kernel objects by type
-    uint64_t heap_pages;         // of free_pages: pages the kernel heap holds
+    uint64_t objects[OBJ_TYPES];        // live kernel objects by type
+    uint64_t heap_pages;                // of free_pages: pages the kernel heap holds
+    uint64_t uptime_ns;                 // the monotonic clock when these were read
+    struct kstats_cpu cpu[KSTATS_CPUS]; // the first `cpus` entries are used
 };
-_Static_assert(sizeof(struct kstats) == 64 + 8 * OBJ_TYPES, "kstats ABI");
+_Static_assert(sizeof(struct kstats) == 72 + 8 * OBJ_TYPES + 16 * KSTATS_CPUS, "kstats ABI");
+_Static_assert(offsetof(struct kstats, cpu) == 72 + 8 * OBJ_TYPES, "kstats ABI");
 
 // Read-only page at USER_KINFO_VA in every process: the clock and the machine.
 // now_ns = ((rdtsc() - tsc_base) * tsc_mult) >> tsc_shift.

@@ -37,7 +37,8 @@ struct comp_state {
     bool hung;              // killed for missing its heartbeat
     bool stopping;          // killed by an operator's restart: its end is no failure
     bool given_up;
-    bool absent; // optional=yes and a PCI device is missing: never started
+    bool absent;           // optional=yes and a PCI device is missing: never started
+    uint64_t cpu_ended_ns; // CPU time of the runs that have ended
     // operator requests (manage.c)
     uint32_t inject_from; // requester's index + 1 awaiting this one's fault answer; 0: none
     uint64_t inject_tag;  // the requester's tag for that answer

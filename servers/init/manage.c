@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Operator requests to init on a component's control channel (protocol in
 // lib/component.h): restart a component, inject a fault into one, report
-// their states. Only components with manage=yes may ask; everyone else is
+// their states and CPU time. Only components with manage=yes may ask; everyone else is
 // answered "not allowed" and counted. Each request is decoded first
 // (lib/comp_ctl.c: no word is trusted) and only then acted on. It does not
 // decide what a component's end means: supervise.c does, reading the
@@ -42,6 +42,19 @@ static int do_status(const struct comp_ctl_request *r, struct chan_msg *body)
     const struct comp_state *t = &comps[r->index];
     body->words[2] =
         state_of(t) | (uint64_t)(t->failures & 0xffffff) << 8 | (uint64_t)t->restarts << 32;
+    comp_ctl_put_name(&body->words[3], t->cfg->name);
+    return COMP_REPLY_OK;
+}
+
+static int do_cpu(const struct comp_ctl_request *r, struct chan_msg *body)
+{
+    if (r->index >= cfg.ncomponents)
+        return COMP_REPLY_NO_SUCH;
+    const struct comp_state *t = &comps[r->index];
+    struct proc_status st = {0};
+    if (t->proc)
+        rw_proc_status(t->proc, &st);
+    body->words[2] = t->cpu_ended_ns + st.cpu_ns;
     comp_ctl_put_name(&body->words[3], t->cfg->name);
     return COMP_REPLY_OK;
 }
@@ -118,14 +131,15 @@ static void request(struct comp_state *c, const struct chan_msg *m)
     struct comp_ctl_request r;
     struct chan_msg body = {0};
     int status = comp_ctl_decode(m, &r);
-    int target = status == COMP_REPLY_OK && kind != COMP_CTL_STATUS
-                     ? config_find_component(&cfg, r.target)
-                     : 0;
+    bool by_index = kind == COMP_CTL_STATUS || kind == COMP_CTL_CPU;
+    int target = status == COMP_REPLY_OK && !by_index ? config_find_component(&cfg, r.target) : 0;
     if (target < 0)
         status = COMP_REPLY_NO_SUCH;
     if (status == COMP_REPLY_OK) {
         if (kind == COMP_CTL_STATUS)
             status = do_status(&r, &body);
+        else if (kind == COMP_CTL_CPU)
+            status = do_cpu(&r, &body);
         else if (kind == COMP_CTL_RESTART)
             status = do_restart(c, &comps[target]);
         else
@@ -138,7 +152,8 @@ static void request(struct comp_state *c, const struct chan_msg *m)
 void manage_message(struct comp_state *c, const struct chan_msg *m)
 {
     uint64_t kind = m->words[0];
-    if (kind == COMP_CTL_RESTART || kind == COMP_CTL_INJECT || kind == COMP_CTL_STATUS) {
+    if (kind == COMP_CTL_RESTART || kind == COMP_CTL_INJECT || kind == COMP_CTL_STATUS ||
+        kind == COMP_CTL_CPU) {
         request(c, m);
     } else if (kind == COMP_CTL_REPLY && c->inject_from && (m->words[1] >> 32) == COMP_CTL_FAULT) {
         uint64_t status = m->words[1] & 0xffffffff;

@@ -153,6 +153,7 @@ static void ended(struct comp_state *c, uint64_t now)
 {
     struct proc_status st = {0};
     rw_proc_status(c->proc, &st);
+    c->cpu_ended_ns += st.cpu_ns;
     bool failure = c->hung || st.state != PROC_EXITED || st.exit_code != 0;
     if (c->stopping)
         rw_printf("init: '%s' stopped for its restart\n", c->cfg->name);

@@ -7,7 +7,8 @@
 # no failure, injected faults (bad pointer, hang, abort) are failures that
 # back off and end in "marked failed", `restart` revives a failed component,
 # the bad-descriptor hook is called (and "not supported" is relayed without
-# one), unknown names and faults are refused, and a component without
+# one), unknown names and faults are refused, `show cpu` adds up (a looping
+# component charged its CPU time, every core's busy + idle its uptime), and a component without
 # manage=yes is not allowed to restart another. Prints PASS/FAIL lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -61,6 +62,31 @@ absent() {
     if seen "$2"; then fail "$1" "'$2' in $LOG"; else pass "$1"; fi
 }
 
+# cpu_json_sane: the newest `show cpu --json` answer adds up: two cores whose
+# busy + idle is the uptime (within 2%), shares between 0 and 100, a second
+# or more of CPU for the looping beta, less for the idle alpha, and core 1
+# busy at least that long. Sets CPU_WHY when it does not.
+cpu_json_sane() {
+    local js
+    js=$(grep -ao '{"uptime_ns".*}' "$LOG" | tail -1)
+    CPU_WHY=$(python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+up, cores = d["uptime_ns"], d["cores"]
+comp = {c["name"]: c["cpu_ns"] for c in d["components"]}
+why = []
+if len(cores) != 2: why.append("%d cores" % len(cores))
+for c in cores:
+    t = c["busy_ns"] + c["idle_ns"]
+    if not 0.98 * up <= t <= up: why.append("core %d: busy+idle %d of uptime %d" % (c["core"], t, up))
+    if not (0 <= c["busy_pct"] <= 100 and 0 <= c["interval_busy_pct"] <= 100): why.append("share")
+if comp.get("beta", 0) < 1e9: why.append("beta ran %d ns" % comp.get("beta", 0))
+if not 0 < comp.get("alpha", 0) < comp.get("beta", 0): why.append("alpha %d ns" % comp.get("alpha", 0))
+if len(cores) > 1 and cores[1]["busy_ns"] < comp.get("beta", 0): why.append("core 1 busy less than beta ran")
+print("; ".join(why))' "$js" 2>&1)
+    [ -n "$js" ] && [ -z "$CPU_WHY" ]
+}
+
 expect manage-boot 'management console on COM1' 120
 expect manage-targets-up 'beta: alive \(restart 0\)' 30
 expect manage-alpha-up 'alpha: alive \(restart 0\)' 30
@@ -101,6 +127,15 @@ type_line "inject beta loop"
 expect manage-loop-answer 'inject: beta took fault loop'
 expect manage-hang-detected "init: 'beta' stopped answering its heartbeat" 30
 expect manage-hang-restarted 'beta: alive \(restart 1\)' 30
+
+# CPU accounting: beta's loop spun on core 1 until init saw the hang, and
+# that run's time stays on beta's account after its restart.
+type_line "show cpu --json"
+expect manage-cpu-json '\{"uptime_ns":[0-9]+,"interval_ns":[0-9]+,"cores":\[\{"core":0,'
+if cpu_json_sane; then pass manage-cpu-sane; else fail manage-cpu-sane "$CPU_WHY"; fi
+type_line "show cpu"
+expect manage-cpu-text '^ +1 +[0-9]+\.[0-9]% +[0-9]+\.[0-9]{3} +[0-9]+\.[0-9]%'
+expect manage-cpu-text-beta '^  beta +[0-9]+\.[0-9]{6} s'
 
 # Keep failing: aborts back off, doubling, until beta is marked failed.
 for n in 2 3 4 5 6; do

@@ -74,6 +74,12 @@ static void test_encode_decode(void **state)
     comp_ctl_encode(&r, 1, &m);
     assert_int_equal(comp_ctl_decode(&m, &d), COMP_REPLY_OK);
     assert_int_equal(d.index, 3);
+    r = (struct comp_ctl_request){.kind = COMP_CTL_CPU, .index = 5};
+    comp_ctl_encode(&r, 7, &m);
+    assert_int_equal(m.words[1], 5);
+    assert_int_equal(comp_ctl_decode(&m, &d), COMP_REPLY_OK);
+    assert_int_equal(d.kind, COMP_CTL_CPU);
+    assert_int_equal(d.index, 5);
 }
 
 static void test_decode_distrusts(void **state)
@@ -101,6 +107,8 @@ static void test_decode_distrusts(void **state)
     assert_int_equal(comp_ctl_decode(&m, &d), COMP_REPLY_BAD_REQUEST);
     m.words[0] = COMP_CTL_STATUS;
     m.words[1] = 1ull << 32;
+    assert_int_equal(comp_ctl_decode(&m, &d), COMP_REPLY_NO_SUCH);
+    m.words[0] = COMP_CTL_CPU; // an index past 32 bits is no component either
     assert_int_equal(comp_ctl_decode(&m, &d), COMP_REPLY_NO_SUCH);
 }
 

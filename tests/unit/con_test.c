@@ -2,8 +2,9 @@
 // Unit tests of the management console's pure parts: the line editor
 // (apps/console/con_line.c: echo, backspace and DEL, CR, LF and CR LF, ignored
 // control bytes and escape sequences, overlong lines, trimming) and `show
-// components` (apps/console/con_show.c) on a parsed configuration, whose
-// JSON form must be valid (checked with a small recursive validator).
+// components` (apps/console/con_show.c) on a parsed configuration and `show
+// cpu` (apps/console/con_cpu.c) on kernel samples, whose JSON forms must be
+// valid (checked with a small recursive validator).
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "apps/console/con_cpu.h"
 #include "apps/console/con_line.h"
 #include "apps/console/con_show.h"
 
@@ -163,6 +165,12 @@ static const char *js_value(const char *p)
     if (*p >= '0' && *p <= '9') {
         while (*p >= '0' && *p <= '9')
             p++;
+        if (*p != '.')
+            return p;
+        if (*++p < '0' || *p > '9')
+            return NULL; // a fraction needs digits
+        while (*p >= '0' && *p <= '9')
+            p++;
         return p;
     }
     if (!strncmp(p, "true", 4) || !strncmp(p, "null", 4))
@@ -204,6 +212,86 @@ static void test_show_components(void **state)
     assert_int_equal(out[40], 'x');
 }
 
+static void test_cpu_permille(void **state)
+{
+    (void)state;
+    assert_int_equal(con_cpu_permille(0, 0), 0);
+    assert_int_equal(con_cpu_permille(5, 0), 0);
+    assert_int_equal(con_cpu_permille(1, 2), 500);
+    assert_int_equal(con_cpu_permille(2, 3), 667); // rounded, not cut
+    assert_int_equal(con_cpu_permille(1, 3000), 0);
+    assert_int_equal(con_cpu_permille(7, 5), 1000);
+    // a day of nanoseconds must not overflow
+    assert_int_equal(con_cpu_permille(86400000000000ull / 4, 86400000000000ull), 250);
+}
+
+// Two samples one second apart: core 0 busy 25% since boot, 50% in the last
+// second; core 1 idle throughout.
+static void cpu_samples(struct kstats *then, struct kstats *now)
+{
+    memset(then, 0, sizeof(*then));
+    then->cpus = 2;
+    then->uptime_ns = 3000000000ull;
+    then->cpu[0] = (struct kstats_cpu){500000000ull, 2500000000ull};
+    then->cpu[1] = (struct kstats_cpu){0, 3000000000ull};
+    *now = *then;
+    now->uptime_ns = 4000000000ull;
+    now->cpu[0] = (struct kstats_cpu){1000000000ull, 3000000000ull};
+    now->cpu[1] = (struct kstats_cpu){0, 4000000000ull};
+}
+
+static void test_show_cpu_text(void **state)
+{
+    struct kstats then, now;
+    struct con_cpu_comp comps[2] = {{"router", 1234567000ull}, {"vnet0", 5000ull}};
+    char out[2048];
+    (void)state;
+    cpu_samples(&then, &now);
+    uint32_t n = con_cpu_format(&now, &then, comps, 2, false, out, sizeof(out));
+    assert_int_equal(n, strlen(out));
+    assert_non_null(strstr(out, "cpu: 2 cores, up 4.000 s;"));
+    assert_non_null(strstr(out, "busy last 1.000 s\n"));
+    assert_non_null(strstr(out, "\n     0            25.0%     1.000              50.0%\n"));
+    assert_non_null(strstr(out, "\n     1             0.0%     0.000               0.0%\n"));
+    assert_non_null(strstr(out, "  router               1.234567 s\n"));
+    assert_non_null(strstr(out, "  vnet0                0.000005 s\n"));
+    // No earlier sample (or one that is not earlier): no interval column.
+    con_cpu_format(&now, &now, NULL, 0, false, out, sizeof(out));
+    assert_non_null(strstr(out, "(no interval yet)"));
+    assert_non_null(strstr(out, "\n     0            25.0%     1.000\n"));
+    assert_null(strstr(out, "components"));
+}
+
+static void test_show_cpu_json(void **state)
+{
+    struct kstats then, now;
+    struct con_cpu_comp comps[1] = {{"router", 42}};
+    char out[4096];
+    (void)state;
+    cpu_samples(&then, &now);
+    con_cpu_format(&now, &then, comps, 1, true, out, sizeof(out));
+    assert_true(js_valid(out));
+    assert_non_null(strstr(out, "{\"uptime_ns\":4000000000,\"interval_ns\":1000000000,"));
+    assert_non_null(strstr(out, "{\"core\":0,\"busy_ns\":1000000000,\"idle_ns\":3000000000,"
+                                "\"busy_pct\":25.0,\"interval_busy_pct\":50.0}"));
+    assert_non_null(strstr(out, "\"components\":[{\"name\":\"router\",\"cpu_ns\":42}]}\n"));
+    // Counters that went backwards show 0 over the interval, not a wrapped figure.
+    then.cpu[0].busy_ns = 2000000000ull;
+    con_cpu_format(&now, &then, NULL, 0, true, out, sizeof(out));
+    assert_true(js_valid(out));
+    assert_non_null(strstr(out, "\"busy_pct\":25.0,\"interval_busy_pct\":0.0}"));
+    // A core count past the ABI's array is clamped to it.
+    now.cpus = 1000;
+    con_cpu_format(&now, NULL, NULL, 0, true, out, sizeof(out));
+    assert_true(js_valid(out));
+    assert_non_null(strstr(out, "{\"core\":15,"));
+    assert_null(strstr(out, "{\"core\":16,"));
+    // A small buffer: cut, NUL-terminated, never past the end.
+    memset(out, 'x', sizeof(out));
+    assert_int_equal(con_cpu_format(&now, &then, NULL, 0, false, out, 30), 29);
+    assert_int_equal(out[30], 'x');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +301,9 @@ int main(void)
         cmocka_unit_test_setup(test_overlong, setup),
         cmocka_unit_test_setup(test_trim, setup),
         cmocka_unit_test(test_show_components),
+        cmocka_unit_test(test_cpu_permille),
+        cmocka_unit_test(test_show_cpu_text),
+        cmocka_unit_test(test_show_cpu_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,6 +160,7 @@ static const struct utest_case cases[] = {
     {"bar_lookup_leaves_device_alone", test_bar_lookup_quiet},
     {"fault_isolated", test_fault_isolated},
     {"preemption_and_shootdown", test_preemption_and_shootdown},
+    {"cpu_time_accounted", test_cpu_time_accounted},
     {"pingpong_same_core", test_pingpong_same_core},
     {"pingpong_cross_core_1M", test_pingpong_cross_core},
     {"fuzz_every_cpu_no_leak", test_fuzz_every_cpu},

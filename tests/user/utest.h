@@ -51,6 +51,7 @@ int test_bar_lookup_quiet(void);
 int test_fault_isolated(void);
 int test_fuzz_every_cpu(void);
 int test_preemption_and_shootdown(void);
+int test_cpu_time_accounted(void);
 
 #define SEC        1000000000ull
 #define FUZZ_CALLS 100000

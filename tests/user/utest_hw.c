@@ -353,3 +353,42 @@ int test_preemption_and_shootdown(void)
     rw_close(mem);
     return 0;
 }
+
+// Two spinners sharing one core round robin: each is charged about half the
+// wall time, together all of it, and the core counts as busy throughout,
+// while a core nothing runs on counts as idle.
+int test_cpu_time_accounted(void)
+{
+    uint32_t cpu = ncpus > 1 ? 1 : 0, quiet = ncpus > 2 ? ncpus - 1 : cpu;
+    struct spawn a, b;
+    CHECK(child(cpu, ROLE_SPIN, 0, 0, 0, 0, 0, &a) == RW_OK, "spinner a");
+    CHECK(child(cpu, ROLE_SPIN, 0, 0, 0, 0, 0, &b) == RW_OK, "spinner b");
+    rw_sleep(100000000);
+    struct proc_status a0, b0, a1, b1;
+    struct kstats k0, k1;
+    CHECK(rw_kstats(&k0) == RW_OK && rw_proc_status(a.proc, &a0) == RW_OK &&
+              rw_proc_status(b.proc, &b0) == RW_OK,
+          "first sample");
+    rw_sleep(500000000);
+    CHECK(rw_kstats(&k1) == RW_OK && rw_proc_status(a.proc, &a1) == RW_OK &&
+              rw_proc_status(b.proc, &b1) == RW_OK,
+          "second sample");
+    uint64_t wall = k1.uptime_ns - k0.uptime_ns, da = a1.cpu_ns - a0.cpu_ns,
+             db = b1.cpu_ns - b0.cpu_ns, busy = k1.cpu[cpu].busy_ns - k0.cpu[cpu].busy_ns;
+    rw_printf("utest: cpu time over %lu us: spinners %lu + %lu us, core %u busy %lu us\n",
+              (unsigned long)(wall / 1000), (unsigned long)(da / 1000), (unsigned long)(db / 1000),
+              cpu, (unsigned long)(busy / 1000));
+    CHECK(da > wall * 3 / 10 && db > wall * 3 / 10, "each spinner gets a share");
+    CHECK(da + db > wall * 9 / 10 && da + db < wall * 11 / 10, "together: %lu of %lu ns",
+          (unsigned long)(da + db), (unsigned long)wall);
+    CHECK(busy > wall * 95 / 100 && busy < wall * 105 / 100, "core busy %lu of %lu ns",
+          (unsigned long)busy, (unsigned long)wall);
+    if (quiet != cpu)
+        CHECK(k1.cpu[quiet].idle_ns - k0.cpu[quiet].idle_ns > wall * 9 / 10, "quiet core idle");
+    struct proc_status st;
+    rw_proc_kill(a.proc);
+    rw_proc_kill(b.proc);
+    CHECK(reap(&a, &st) == RW_OK && st.cpu_ns >= a1.cpu_ns, "a's time kept after it ended");
+    CHECK(reap(&b, &st) == RW_OK && st.cpu_ns >= b1.cpu_ns, "b's time kept after it ended");
+    return 0;
+}
