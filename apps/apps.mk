@@ -13,3 +13,7 @@ ROUTER_SRCS := apps/router/router.c apps/router/rt_fwd.c apps/router/rt_arp.c \
 	servers/init/config.c servers/init/config_components.c servers/init/config_net.c \
 	servers/init/config_dump.c
 $(eval $(call user_elf,router,$(ROUTER_SRCS)))
+
+# The echo component: TCP/UDP echo and TCP discard through a socket region of
+# the network stack (shm/sock.h), with the client library net/sock.
+$(eval $(call user_elf,echo,apps/echo/echo.c apps/echo/echo_setup.c net/sock/sock_app.c))

@@ -27,6 +27,7 @@ $(eval $(call unit_test,comp_ctl_test,tests/unit/comp_ctl_test.c lib/comp_ctl.c)
 $(eval $(call unit_test,boot_test,tests/unit/boot_test.c kernel/boot.c tests/unit/klog_stub.c))
 $(eval $(call unit_test,nvme_prp_test,tests/unit/nvme_prp_test.c drivers/nvme/nvme_prp.c))
 $(eval $(call unit_test,blk_test,tests/unit/blk_test.c))
+$(eval $(call unit_test,sock_test,tests/unit/sock_test.c servers/netstack/nssock_tab.c))
 $(eval $(call unit_test,nscsum_test,tests/unit/nscsum_test.c servers/netstack/nscsum.c))
 $(eval $(call unit_test,blklog_test,tests/unit/blklog_test.c servers/blk/blklog.c))
 $(eval $(call unit_test,fw_pkt_test,tests/unit/fw_pkt_test.c $(FW_SRCS)))
@@ -58,7 +59,7 @@ $(eval $(call test_user_elf,ringtest,tests/user/ringtest.c))
 
 # Test ISOs: the test kernel with "test=NAME" (and more) on its command line,
 # carrying the appliance's components and the test-only programs.
-TEST_ISO_NAMES := ktest fault user compose badconf vnet fournic fwlab nvme manage dhcp disk
+TEST_ISO_NAMES := ktest fault user compose badconf vnet fournic fwlab nvme manage dhcp disk sock
 CMDLINE_ktest := test=ktest
 CMDLINE_fault := test=fault
 CMDLINE_user := test=user init=utest.elf
@@ -67,6 +68,8 @@ CMDLINE_fournic := test=user
 CMDLINE_fwlab := test=user
 CONFIG_fwlab := tests/qemu/firewall.conf
 CMDLINE_dhcp := test=user
+CMDLINE_sock := test=user
+CONFIG_sock := tests/qemu/sock.conf
 CONFIG_dhcp := tests/qemu/dhcp.conf
 CONFIG_fournic := tests/qemu/four.conf
 CMDLINE_nvme := test=user

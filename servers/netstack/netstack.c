@@ -4,8 +4,10 @@
 // every address and runs the iperf3 server on port 5201 (TCP and UDP, all
 // addresses). One thread drives everything: each pass runs lwIP's timers,
 // moves one batch per interface and flushes what lwIP sent; when no interface
-// has work it asks the drivers for signals, re-checks, and sleeps in
-// comp_wait until a signal or lwIP's next timer.
+// has work it asks the drivers (and socket clients) for signals, re-checks,
+// and sleeps in comp_wait until a signal or lwIP's next timer.
+// Other components use TCP and UDP through socket regions ("sock-<app>",
+// shm/sock.h, nssock.c), served in the same passes.
 // Interfaces come from the configuration ("ringwall.conf" region): every
 // `interface NAME ...` line for which this component has a region "NAME-up"
 // is served, with our channel to that region's driver side named
@@ -23,6 +25,7 @@
 #include "lwip/timeouts.h"
 #include "servers/netstack/nsif.h"
 #include "servers/netstack/nsring.h"
+#include "servers/netstack/nssock.h"
 #include "servers/init/config.h"
 
 #define NETSTACK_ATTACH_NS 10000000ull // poll for drivers that are not up yet
@@ -96,6 +99,9 @@ static uint32_t netstack_pass(bool *all_up)
         nsring_flush(i);
         *all_up &= nsifs[i].up;
     }
+    work += nssock_poll();
+    for (uint32_t i = 0; i < nnsifs; i++)
+        nsring_flush(i); // what the socket requests made lwIP send
     // A segment refused for want of a transmit buffer is not in flight, so no
     // retransmission timer would resend it: retry those connections now.
     tcp_txnow();
@@ -120,7 +126,7 @@ static bool netstack_arm(void)
         more |= nsring_arm(i);
         nsif_publish(&nsifs[i]);
     }
-    return more;
+    return nssock_arm() || more;
 }
 
 static void netstack_loop(const struct comp_info *ci)
@@ -148,6 +154,9 @@ int main(uint64_t arg)
         return 1;
     if (netstack_config(ci) != 0)
         return 2;
+    int nsock = nssock_bind(ci);
+    if (nsock < 0)
+        return 2;
     lwport_set_clock(rw_now_ns);
     lwport_set_fail(netstack_fail);
     lwip_init();
@@ -155,7 +164,8 @@ int main(uint64_t arg)
         rw_printf("%s: iperf3 server did not start\n", ci->name);
         return 4;
     }
-    rw_printf("%s: lwIP %s, %u NICs, iperf3 on port 5201\n", ci->name, LWIP_VERSION_STRING, nnsifs);
+    rw_printf("%s: lwIP %s, %u NICs, iperf3 on port 5201, %d socket clients\n", ci->name,
+              LWIP_VERSION_STRING, nnsifs, nsock);
     netstack_loop(ci);
     return 0;
 }
