@@ -6,25 +6,8 @@
 
 #include <stdarg.h>
 
+#include "apps/console/con_show.h"
 #include "lib/fmt.h"
-
-struct cpu_out {
-    char *buf;
-    uint32_t cap, len;
-};
-
-static void cpu_put(struct cpu_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void cpu_put(struct cpu_out *o, const char *fmt, ...)
-{
-    if (o->len + 1 >= o->cap)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = fmt_vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        o->len = (uint32_t)n < o->cap - o->len ? o->len + (uint32_t)n : o->cap - 1;
-}
 
 uint32_t con_cpu_permille(uint64_t part, uint64_t whole)
 {
@@ -51,56 +34,56 @@ static uint32_t core_share(const struct kstats *now, const struct kstats *then, 
     return con_cpu_permille(busy, busy + idle);
 }
 
-static void cpu_json(struct cpu_out *o, const struct kstats *now, const struct kstats *then,
+static void cpu_json(struct con_out *o, const struct kstats *now, const struct kstats *then,
                      uint32_t ncpus, const struct con_cpu_comp *comps, uint32_t ncomps)
 {
     uint64_t interval = then ? now->uptime_ns - then->uptime_ns : 0;
-    cpu_put(o, "{\"uptime_ns\":%lu,\"interval_ns\":%lu,\"cores\":[", (unsigned long)now->uptime_ns,
+    con_put(o, "{\"uptime_ns\":%lu,\"interval_ns\":%lu,\"cores\":[", (unsigned long)now->uptime_ns,
             (unsigned long)interval);
     for (uint32_t i = 0; i < ncpus; i++) {
         uint32_t all = core_share(now, 0, i), last = then ? core_share(now, then, i) : all;
-        cpu_put(o,
+        con_put(o,
                 "%s{\"core\":%u,\"busy_ns\":%lu,\"idle_ns\":%lu,\"busy_pct\":%u.%u,"
                 "\"interval_busy_pct\":%u.%u}",
                 i ? "," : "", i, (unsigned long)now->cpu[i].busy_ns,
                 (unsigned long)now->cpu[i].idle_ns, all / 10, all % 10, last / 10, last % 10);
     }
-    cpu_put(o, "],\"components\":[");
+    con_put(o, "],\"components\":[");
     for (uint32_t i = 0; i < ncomps; i++)
-        cpu_put(o, "%s{\"name\":\"%s\",\"cpu_ns\":%lu}", i ? "," : "", comps[i].name,
+        con_put(o, "%s{\"name\":\"%s\",\"cpu_ns\":%lu}", i ? "," : "", comps[i].name,
                 (unsigned long)comps[i].cpu_ns);
-    cpu_put(o, "]}\n");
+    con_put(o, "]}\n");
 }
 
-static void cpu_text(struct cpu_out *o, const struct kstats *now, const struct kstats *then,
+static void cpu_text(struct con_out *o, const struct kstats *now, const struct kstats *then,
                      uint32_t ncpus, const struct con_cpu_comp *comps, uint32_t ncomps)
 {
     uint64_t up = now->uptime_ns, interval = then ? now->uptime_ns - then->uptime_ns : 0;
-    cpu_put(o, "cpu: %u cores, up %lu.%03lu s; busy = not halted (threads, kernel, interrupts)\n",
+    con_put(o, "cpu: %u cores, up %lu.%03lu s; busy = not halted (threads, kernel, interrupts)\n",
             ncpus, (unsigned long)(up / 1000000000), (unsigned long)(up / 1000000 % 1000));
-    cpu_put(o, "  core  busy since boot  busy (s)");
+    con_put(o, "  core  busy since boot  busy (s)");
     if (then)
-        cpu_put(o, "  busy last %lu.%03lu s\n", (unsigned long)(interval / 1000000000),
+        con_put(o, "  busy last %lu.%03lu s\n", (unsigned long)(interval / 1000000000),
                 (unsigned long)(interval / 1000000 % 1000));
     else
-        cpu_put(o, "  (no interval yet)\n");
+        con_put(o, "  (no interval yet)\n");
     for (uint32_t i = 0; i < ncpus; i++) {
         uint32_t all = core_share(now, 0, i);
         uint64_t ms = now->cpu[i].busy_ns / 1000000;
-        cpu_put(o, "  %4u  %12u.%u%%  %4lu.%03lu", i, all / 10, all % 10,
+        con_put(o, "  %4u  %12u.%u%%  %4lu.%03lu", i, all / 10, all % 10,
                 (unsigned long)(ms / 1000), (unsigned long)(ms % 1000));
         if (then) {
             uint32_t last = core_share(now, then, i);
-            cpu_put(o, "  %14u.%u%%", last / 10, last % 10);
+            con_put(o, "  %14u.%u%%", last / 10, last % 10);
         }
-        cpu_put(o, "\n");
+        con_put(o, "\n");
     }
     if (!ncomps)
         return;
-    cpu_put(o, "components (CPU time since boot, every run):\n");
+    con_put(o, "components (CPU time since boot, every run):\n");
     for (uint32_t i = 0; i < ncomps; i++) {
         uint64_t us = comps[i].cpu_ns / 1000;
-        cpu_put(o, "  %-15s %6lu.%06lu s\n", comps[i].name, (unsigned long)(us / 1000000),
+        con_put(o, "  %-15s %6lu.%06lu s\n", comps[i].name, (unsigned long)(us / 1000000),
                 (unsigned long)(us % 1000000));
     }
 }
@@ -109,7 +92,7 @@ uint32_t con_cpu_format(const struct kstats *now, const struct kstats *then,
                         const struct con_cpu_comp *comps, uint32_t ncomps, bool json, char *out,
                         uint32_t cap)
 {
-    struct cpu_out o = {out, cap, 0};
+    struct con_out o = {out, cap, 0};
     uint32_t ncpus = now->cpus < KSTATS_CPUS ? (uint32_t)now->cpus : KSTATS_CPUS;
     if (cap)
         out[0] = '\0';

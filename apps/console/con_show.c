@@ -8,13 +8,7 @@
 
 #include "lib/fmt.h"
 
-struct con_out {
-    char *buf;
-    uint32_t cap, len;
-};
-
-static void con_put(struct con_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void con_put(struct con_out *o, const char *fmt, ...)
+void con_put(struct con_out *o, const char *fmt, ...)
 {
     if (o->len + 1 >= o->cap)
         return;

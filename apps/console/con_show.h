@@ -5,7 +5,7 @@
 // from init (console.c asks it and prints it under the table); the history
 // of starts, restarts and exits is in the serial log, and the answer says so.
 // Pure: it formats a parsed struct config (servers/init/config.h) into a
-// caller's buffer.
+// caller's buffer, through the bounded writer con_put() that `show cpu` uses too.
 #ifndef RW_CON_SHOW_H
 #define RW_CON_SHOW_H
 
@@ -13,6 +13,15 @@
 #include <stdint.h>
 
 #include "servers/init/config.h"
+
+// A bounded text buffer the show commands append to: con_put() formats at
+// len and silently cuts what does not fit before cap - 1, keeping a NUL.
+struct con_out {
+    char *buf;
+    uint32_t cap, len;
+};
+
+void con_put(struct con_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define CON_LIVE_NOTE "history of starts, restarts and exits is in the serial log"
 

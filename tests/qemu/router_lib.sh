@@ -121,6 +121,17 @@ router_cmd() {
     tail -c +"$((start + 1))" "$log" | tr -d '\r' | sed -n '2,$p' | sed '/^ringwall> $/,$d'
 }
 
+# lab_clean_log NAME [MUST_SAY]: passes if the serial log has no fault,
+# refusal or lwIP assertion (and says MUST_SAY, when given).
+lab_clean_log() {
+    local log=$LAB_WORK/serial.log
+    if { [ -z "${2:-}" ] || grep -aq "$2" "$log"; } && ! grep -aq "faulted\|refusing\|assertion" "$log"; then
+        pass "$1"
+    else
+        fail "$1" "see $log"
+    fi
+}
+
 # router_json_get JSON EXPR: evaluates a Python expression over the parsed
 # JSON (as d); prints the result or fails if the JSON does not parse.
 router_json_get() {
