@@ -131,13 +131,13 @@ static void add_region(struct comp_state *c, const struct config_region *r, uint
         refuse("too many regions for one component");
     struct comp_region *out = &c->info.regions[c->info.nregions++];
     memcpy(out->name, r->name, sizeof(out->name));
-    out->va = c->region_va;
+    out->va = c->region_va + INIT_REGION_COLOUR * (ri % INIT_REGION_COLOURS);
     out->size = r->size;
     out->phys = regions[ri].phys;
     out->handle = regions[ri].handle;
     out->read_only = ro;
     out->id = ri + 1;
-    c->region_va += (r->size + 0x1fffff) & ~0x1fffffull; // 2 MiB apart
+    c->region_va = (out->va + r->size + 0x1fffff) & ~0x1fffffull; // 2 MiB apart
 }
 
 // Every component may read the configuration (the router takes its
