@@ -11,6 +11,10 @@ CMDLINE_blkbench := test=user
 CONFIG_blkbench := bench/blk/blk_bench.conf
 $(B)/test/blkbench.iso: bench/blk/blk_bench.conf
 BENCH_ISOS += $(B)/test/blkbench.iso
+CMDLINE_blkbench4 := test=user
+CONFIG_blkbench4 := bench/blk/blk_bench4.conf
+$(B)/test/blkbench4.iso: bench/blk/blk_bench4.conf
+BENCH_ISOS += $(B)/test/blkbench4.iso
 
 RING_BENCH := $(B)/bench/ring_bench
 $(RING_BENCH): bench/ring/ring_bench.c tests/stress/host_ntfn.h shm/ring.h shm/pool.h

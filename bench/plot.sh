@@ -81,11 +81,16 @@ bars boot "Boot (lower is better)" "s / MiB / MB, as labelled" \
     "ready to iperf3 (s)|boot ready|boot ready|1000" \
     "memory in use (MiB)|boot memory|boot memory|1024" \
     "image (MB)|boot image|boot image|1000000"
-bars disk "NVMe, queue depth 8 (higher is better)" "kIOPS / GB/s, as labelled" \
-    "randread 4k (kIOPS)|disk randread-4k|disk randread-4k|1000" \
-    "randwrite 4k (kIOPS)|disk randwrite-4k|disk randwrite-4k|1000" \
-    "seqread 128k (GB/s)|disk seqread-128k|disk seqread-128k|1000" \
-    "seqwrite 128k (GB/s)|disk seqwrite-128k|disk seqwrite-128k|1000"
+bars disk "NVMe, 8 in flight per queue, 1 and 4 queues (higher is better)" \
+    "kIOPS (random 4 KiB) / GB/s (sequential 128 KiB)" \
+    "randread 1q|disk randread-4k|disk randread-4k|1000" \
+    "randread 4q|disk randread-4k-4q|disk randread-4k-4q|1000" \
+    "randwrite 1q|disk randwrite-4k|disk randwrite-4k|1000" \
+    "randwrite 4q|disk randwrite-4k-4q|disk randwrite-4k-4q|1000" \
+    "seqread 1q|disk seqread-128k|disk seqread-128k|1000" \
+    "seqread 4q|disk seqread-128k-4q|disk seqread-128k-4q|1000" \
+    "seqwrite 1q|disk seqwrite-128k|disk seqwrite-128k|1000" \
+    "seqwrite 4q|disk seqwrite-128k-4q|disk seqwrite-128k-4q|1000"
 bars cpu "CPU cost of forwarding (host CPU of the guest's QEMU, lower is better)" \
     "CPU s per forwarded Gbit" \
     "tcp, vCPUs|router cpu-tcp|router cpu-tcp|1" "tcp-P4, vCPUs|router cpu-tcp-P4|router cpu-tcp-P4|1" \

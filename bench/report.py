@@ -117,19 +117,22 @@ print('\nbench/boot/run.sh, runs alternating, both guests in the same lab with t
       'libraries, modules). Above 1 means Ringwall is smaller or faster.\n')
 print('## NVMe disk (higher is better)\n')
 print('![disk](disk.png)\n')
-print('| pattern | Ringwall (driver + client) | Linux 6.1 + fio | Ringwall / Linux |')
-print('|---|---|---|---|')
-for name, unit in (('disk randread-4k', 'IOPS'), ('disk randwrite-4k', 'IOPS'),
-                   ('disk seqread-128k', 'MB/s'), ('disk seqwrite-128k', 'MB/s')):
-    a, at = fig('ringwall', name)
-    b, bt = fig('linux', name)
-    ratio = f'{a / b:.2f}' if a and b else '-'
-    print(f'| {name[5:]} ({unit}) | {at} | {bt} | {ratio} |')
-print('\nbench/blk/run.sh: one client on its own NVMe queue pair (bench/blk/blk_bench.c) against fio '
-      '(libaio, O_DIRECT) in the Linux guest, both with 8 requests in flight for the same time per '
-      'pattern on QEMU\'s -device nvme over a fresh 1 GiB raw image opened write-through (every '
-      'acknowledged write is on the host\'s disk). Runs alternate. One queue only: the four-queue '
-      'case (four clients) is not measured yet.\n')
+print('| pattern | queues | Ringwall (driver + clients) | Linux 6.1 + fio | Ringwall / Linux |')
+print('|---|---|---|---|---|')
+for sfx, nq in (('', 1), ('-4q', 4)):
+    for name, unit in (('disk randread-4k', 'IOPS'), ('disk randwrite-4k', 'IOPS'),
+                       ('disk seqread-128k', 'MB/s'), ('disk seqwrite-128k', 'MB/s')):
+        a, at = fig('ringwall', name + sfx)
+        b, bt = fig('linux', name + sfx)
+        ratio = f'{a / b:.2f}' if a and b else '-'
+        print(f'| {name[5:]} ({unit}) | {nq} | {at} | {bt} | {ratio} |')
+print('\nbench/blk/run.sh on QEMU\'s -device nvme over a fresh 1 GiB raw image opened write-through '
+      '(every acknowledged write is on the host\'s disk), 8 requests in flight per client or fio job '
+      'for the same time per pattern. 1 queue: -smp 2, one Ringwall client (bench/blk/blk_bench.c) '
+      'on one NVMe queue pair against one fio job (libaio, O_DIRECT). 4 queues: -smp 4 for both, one '
+      'Ringwall client per core, so four queue pairs (one per core), running each pattern together, '
+      'against fio with numjobs=4 (results added up) while Linux\'s nvme driver uses one queue per '
+      'CPU. Runs alternate. A host with fewer than 4 CPUs oversubscribes the 4-queue guests.\n')
 print('## CPU cost per forwarded gigabit\n')
 print('![CPU cost](cpu.png)\n')
 print('| test | Ringwall | Linux 6.1 router peer | Ringwall / Linux (lower is better) | '

@@ -43,6 +43,8 @@ struct comp_channel {
     uint32_t dir;             // COMP_CHAN_IN or COMP_CHAN_OUT
     uint32_t ntfn;            // OUT: the peer's notification (signal right only)
     uint64_t bits;            // IN: bit in our ntfn; OUT: bit to signal at the peer
+    uint32_t core;            // the peer's core (OUT: the receiver's, IN: the sender's)
+    uint32_t reserved;
 };
 
 struct comp_device {

@@ -3,7 +3,10 @@
 # Builds a GRUB rescue ISO (BIOS and UEFI) that loads the Ringwall kernel with
 # multiboot2 and every component ELF and the appliance configuration as
 # multiboot2 modules. Each module's GRUB command line is its file name, which
-# is how the kernel and init find it.
+# is how the kernel and init find it. A second menu entry adds the word
+# ringwall.factory: init then ignores a configuration saved on the disk and
+# boots the one on this medium (servers/init/saved.h). GRUB boots the first
+# entry at once unless GRUB_TIMEOUT (seconds, default 0) gives time to pick.
 # Usage: mkiso.sh OUT.iso KERNEL.elf "KERNEL CMDLINE" CONFIG [COMPONENT.elf ...]
 set -euo pipefail
 out=$1 kernel=$2 cmdline=$3 config=$4
@@ -24,10 +27,15 @@ cat > "$stage/boot/grub/grub.cfg" <<CFG
 serial --unit=0 --speed=115200 --word=8 --parity=no --stop=1
 terminal_input serial console
 terminal_output serial console
-set timeout=0
+set timeout=${GRUB_TIMEOUT:-0}
 set default=0
 menuentry "Ringwall" {
     multiboot2 /boot/ringwall.elf $cmdline
+$modules
+    boot
+}
+menuentry "Ringwall, factory configuration (ignore the one saved on the disk)" {
+    multiboot2 /boot/ringwall.elf $cmdline ringwall.factory
 $modules
     boot
 }

@@ -26,5 +26,6 @@ $(call link_user,$(B)/test/$(1).elf,$(2))
 endef
 
 INIT_SRCS := servers/init/init.c servers/init/supervise.c servers/init/manage.c servers/init/config.c \
-	servers/init/config_components.c servers/init/config_net.c servers/init/config_dump.c
+	servers/init/config_components.c servers/init/config_net.c servers/init/config_dump.c \
+	servers/init/saved.c servers/init/saved_disk.c servers/blk/blklog.c servers/blk/blkarea.c
 $(eval $(call user_elf,init,$(INIT_SRCS)))

@@ -41,7 +41,11 @@ RT_CMD_SRCS := apps/router/rt_cmd.c apps/router/rt_show.c apps/router/rt_text.c
 $(eval $(call unit_test,rt_cmd_test,tests/unit/rt_cmd_test.c $(RT_CMD_SRCS) $(FW_SRCS) \
 	apps/iperf3/iperf3_json.c))
 $(eval $(call unit_test,con_rec_test,tests/unit/con_rec_test.c apps/console/con_rec.c \
-	servers/blk/blklog.c lib/fmt.c))
+	servers/blk/blklog.c servers/blk/blkarea.c lib/fmt.c))
+$(eval $(call unit_test,saved_test,tests/unit/saved_test.c servers/init/saved.c \
+	servers/blk/blklog.c servers/blk/blkarea.c $(CONFIG_SRCS) lib/fmt.c))
+$(eval $(call unit_test,con_cfg_test,tests/unit/con_cfg_test.c apps/console/con_cfg.c \
+	$(CONFIG_SRCS) $(FW_SRCS)))
 $(eval $(call unit_test,con_test,tests/unit/con_test.c apps/console/con_line.c \
 	apps/console/con_show.c apps/console/con_cpu.c $(CONFIG_SRCS) lib/fmt.c))
 
@@ -59,7 +63,8 @@ $(eval $(call test_user_elf,ringtest,tests/user/ringtest.c))
 
 # Test ISOs: the test kernel with "test=NAME" (and more) on its command line,
 # carrying the appliance's components and the test-only programs.
-TEST_ISO_NAMES := ktest fault user compose badconf vnet fournic fwlab nvme manage dhcp disk sock
+TEST_ISO_NAMES := ktest fault user compose badconf vnet fournic fwlab nvme manage dhcp disk sock \
+	diskfactory
 CMDLINE_ktest := test=ktest
 CMDLINE_fault := test=fault
 CMDLINE_user := test=user init=utest.elf
@@ -76,6 +81,8 @@ CMDLINE_nvme := test=user
 CONFIG_nvme := tests/qemu/nvme.conf
 CMDLINE_disk := test=user
 CONFIG_disk := tests/qemu/disk.conf
+CMDLINE_diskfactory := test=user ringwall.factory
+CONFIG_diskfactory := tests/qemu/disk.conf
 CMDLINE_compose := test=user
 CONFIG_compose := tests/qemu/compose.conf
 CMDLINE_badconf := test=user

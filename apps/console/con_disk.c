@@ -8,11 +8,14 @@
 // followed by a flush, so blklog's rule (one record write in flight) holds.
 #include "apps/console/con_disk.h"
 
+#include "apps/console/con_cfg.h"
+#include "apps/console/con_line.h"
 #include "apps/console/con_rec.h"
 #include "lib/comp.h"
 #include "lib/fmt.h"
 #include "lib/rw.h"
 #include "lib/string.h"
+#include "kernel/uapi/syscall.h"
 #include "servers/blk/blklog.h"
 #include "shm/blk.h"
 #include "shm/mgmt.h"
@@ -37,7 +40,7 @@ static uint32_t epoch, window; // window: sectors per read
 static bool up;
 static uint64_t next_id, next_period, fw_last, written, failed;
 static uint32_t boot, counters_crc;
-static struct con_areas areas;
+static struct blkarea areas;
 static struct blklog cfg_lg, log_lg;
 static bool have_saved;
 static uint64_t saved_sect;
@@ -48,6 +51,10 @@ static char payload[BLKLOG_MAX_PAYLOAD], body[BLKLOG_MAX_PAYLOAD];
 static char ans[MGMT_RESP_MAX + 1];
 static struct con_fwlog fw;
 static struct con_recent recent[SHOW_MAX];
+static struct con_cfg newcfg; // `config`: the text being pasted
+static struct config checked; // the parse of a text being checked
+static char ask_req[CON_CFG_MSG + CONFIG_RULE_MAX];
+_Static_assert(CON_CFG_MAX <= BODY_MAX, "a checked text fits one saved record");
 
 static void say(const char *s)
 {
@@ -162,9 +169,9 @@ static char *read_record(uint64_t sect, uint64_t log_id, struct blklog_hdr *h)
 static uint32_t newest_boot(const struct blklog *lg, const struct blklog_scan *sc)
 {
     struct blklog_hdr h;
-    struct con_rec_meta m;
+    struct blkarea_meta m;
     char *p = sc->records ? read_record(lg->first + sc->last_sect, lg->log_id, &h) : NULL;
-    return p && con_rec_meta(p, h.len, &m) ? m.boot : 0;
+    return p && blkarea_rec_meta(p, h.len, &m) ? m.boot : 0;
 }
 
 static bool recover_area(struct blklog *lg, uint64_t first, uint64_t nsect, uint64_t id,
@@ -179,10 +186,10 @@ static bool recover_area(struct blklog *lg, uint64_t first, uint64_t nsect, uint
 static bool recover(void)
 {
     struct blklog_scan c, l;
-    if (!recover_area(&cfg_lg, areas.cfg_first, areas.cfg_nsect, CON_CFG_LOG_ID, &c) ||
-        !recover_area(&log_lg, areas.log_first, areas.log_nsect, CON_LOG_LOG_ID, &l))
+    if (!recover_area(&cfg_lg, areas.cfg_first, areas.cfg_nsect, BLKAREA_CFG_ID, &c) ||
+        !recover_area(&log_lg, areas.log_first, areas.log_nsect, BLKAREA_LOG_ID, &l))
         return false;
-    have_saved = c.records && c.last_type == CON_REC_CONFIG;
+    have_saved = c.records && c.last_type == BLKAREA_REC_CONFIG;
     saved_sect = areas.cfg_first + c.last_sect;
     uint32_t b1 = newest_boot(&cfg_lg, &c), b2 = newest_boot(&log_lg, &l);
     boot = (b1 > b2 ? b1 : b2) + 1;
@@ -210,7 +217,7 @@ static void attach(uint64_t now)
     g = (struct blk_geom){bs.hdr->block_size, bs.hdr->max_blocks, bs.hdr->nblocks, bs.pool_size};
     window = BLK_MAX_BYTES / (g.block_size ? g.block_size : 1);
     window = window < g.max_blocks ? window : g.max_blocks;
-    if (!window || !con_areas_for(g.block_size, g.nblocks, &areas) || !recover()) {
+    if (!window || !blkarea_for(g.block_size, g.nblocks, &areas) || !recover()) {
         rw_printf("console: disk unusable (%lu blocks of %u)\n", (unsigned long)g.nblocks,
                   g.block_size);
         reg = NULL;
@@ -229,7 +236,7 @@ static bool append(struct blklog *lg, uint16_t type, const char *b, uint32_t len
 {
     uint64_t ms;
     uptime(&ms);
-    uint32_t n = con_rec_build(payload, sizeof(payload), boot, ms, b, len);
+    uint32_t n = blkarea_rec_build(payload, sizeof(payload), boot, ms, b, len);
     return n && write_record(lg, type, payload, n, at);
 }
 
@@ -240,14 +247,14 @@ static void periodic(void)
     if (n > 0 && con_fwlog_parse(ans, (uint32_t)n, &fw)) {
         uint32_t len = con_fwlog_body(&fw, &fw_last, body, BODY_MAX);
         if (len)
-            append(&log_lg, CON_REC_FWLOG, body, len, NULL);
+            append(&log_lg, BLKAREA_REC_FWLOG, body, len, NULL);
     }
     n = con_ask("show counters --json", ans, sizeof(ans));
     if (n <= 0)
         return;
     uint32_t crc = blklog_crc32c(0, ans, (size_t)n);
     if (crc != counters_crc && (uint32_t)n <= BODY_MAX &&
-        append(&log_lg, CON_REC_COUNTERS, ans, (uint32_t)n, NULL))
+        append(&log_lg, BLKAREA_REC_COUNTERS, ans, (uint32_t)n, NULL))
         counters_crc = crc;
 }
 
@@ -282,7 +289,7 @@ static void cmd_save(void)
         rw_printf("error: the configuration text is missing or longer than %u bytes\n", BODY_MAX);
         return;
     }
-    if (!append(&cfg_lg, CON_REC_CONFIG, text, len, &sect)) {
+    if (!append(&cfg_lg, BLKAREA_REC_CONFIG, text, len, &sect)) {
         say("error: save failed (see the log)\n");
         return;
     }
@@ -293,14 +300,14 @@ static void cmd_save(void)
 }
 
 // The saved configuration's payload (in scratch), or NULL with a message.
-static char *saved(struct blklog_hdr *h, struct con_rec_meta *m)
+static char *saved(struct blklog_hdr *h, struct blkarea_meta *m)
 {
     if (!have_saved) {
         say("no saved configuration (use save)\n");
         return NULL;
     }
-    char *p = read_record(saved_sect, CON_CFG_LOG_ID, h);
-    if (!p || !con_rec_meta(p, h->len, m)) {
+    char *p = read_record(saved_sect, BLKAREA_CFG_ID, h);
+    if (!p || !blkarea_rec_meta(p, h->len, m)) {
         say("error: the saved configuration does not read back\n");
         return NULL;
     }
@@ -310,7 +317,7 @@ static char *saved(struct blklog_hdr *h, struct con_rec_meta *m)
 static void cmd_show_saved(void)
 {
     struct blklog_hdr h;
-    struct con_rec_meta m;
+    struct blkarea_meta m;
     if (!saved(&h, &m))
         return;
     rw_printf("saved configuration: record %lu, written in boot %u at uptime %lu s, %u bytes:\n",
@@ -321,11 +328,39 @@ static void cmd_show_saved(void)
         say("\n");
 }
 
+static unsigned ncpus(void)
+{
+    const struct kinfo *k = (const struct kinfo *)USER_KINFO_VA;
+    return k->magic == KINFO_MAGIC ? k->ncpus : CONFIG_MAX_CORES;
+}
+
+// Sends the checked configuration's rule and nat lines to the router, which
+// publishes them atomically (its reload); its answer is printed.
+static void load_rules(const struct config *c)
+{
+    int32_t n = con_ask("stage clear", ans, sizeof(ans));
+    for (uint32_t i = 0; n > 0 && i < c->nrules; i++) {
+        const struct config_rule *r = &c->rules[i];
+        fmt_snprintf(ask_req, sizeof(ask_req), "stage %s %u %s",
+                     r->kind == CONFIG_RULE_NAT ? "nat" : "rule", r->line, r->text);
+        n = con_ask(ask_req, ans, sizeof(ans));
+        if (n > 0 && strncmp(ans, "stage: ok", 9) != 0)
+            break;
+    }
+    if (n > 0 && strncmp(ans, "stage: ok", 9) == 0)
+        n = con_ask("stage commit", ans, sizeof(ans));
+    if (n <= 0)
+        say("load: error: the router did not answer; its rules are unchanged\n");
+    else
+        con_write(ans, (size_t)n);
+}
+
 static void cmd_load(void)
 {
     struct blklog_hdr h;
-    struct con_rec_meta m;
+    struct blkarea_meta m;
     uint32_t len = 0;
+    char msg[CON_CFG_MSG];
     const char *text = running(&len);
     if (!saved(&h, &m) || !text)
         return;
@@ -335,24 +370,77 @@ static void cmd_load(void)
                   (unsigned long)h.seq);
         return;
     }
-    rw_printf("saved configuration differs from the boot configuration: %u lines\n", d);
-    say("load: not applied: init boots the ringwall.conf on the boot medium; `show saved`\n"
-        "      prints the saved text to copy into it (apps/console/README.md)\n");
+    // m.body lives in scratch, which the router's answers do not touch.
+    if (!con_cfg_check(m.body, m.body_len, ncpus(), &checked, msg, sizeof(msg))) {
+        rw_printf("load: error: the saved configuration (record %lu) does not check: %s\n",
+                  (unsigned long)h.seq, msg);
+        return;
+    }
+    rw_printf("load: saved configuration record %lu differs from the running one in %u lines; "
+              "its %u rule and nat lines now:\n",
+              (unsigned long)h.seq, d, checked.nrules);
+    load_rules(&checked);
+    say("load: everything else takes effect at the next boot, which uses the saved "
+        "configuration\n");
+}
+
+static void cmd_config(void)
+{
+    con_cfg_begin(&newcfg);
+    say("config: paste the new configuration, then a line holding only '.'\n");
+}
+
+bool con_disk_collecting(void)
+{
+    return newcfg.active;
+}
+
+void con_disk_overlong(void)
+{
+    newcfg.overflow = true;
+}
+
+// One pasted line; at the closing "." the text is checked and saved.
+void con_disk_feed(const char *line)
+{
+    char msg[CON_CFG_MSG];
+    uint64_t sect = 0, seq = cfg_lg.next_seq;
+    if (!con_cfg_line(&newcfg, line))
+        return;
+    if (newcfg.overflow) {
+        rw_printf("config: error: too long (at most %u bytes, %u per line); not saved\n",
+                  CON_CFG_MAX - 1, CON_LINE_MAX - 1);
+        return;
+    }
+    if (!con_cfg_check(newcfg.text, newcfg.len, ncpus(), &checked, msg, sizeof(msg))) {
+        rw_printf("config: error: %s; not saved\n", msg);
+        return;
+    }
+    if (!up || !append(&cfg_lg, BLKAREA_REC_CONFIG, newcfg.text, newcfg.len, &sect)) {
+        say(up ? "config: error: save failed (see the log)\n" : NO_DISK);
+        return;
+    }
+    have_saved = true;
+    saved_sect = sect;
+    rw_printf("config: ok, %u lines checked (%u components, %u rule and nat lines); saved as "
+              "record %lu (boot %u), flushed\n"
+              "config: `load` applies its rules now, the rest takes effect at the next boot\n",
+              newcfg.lines, checked.ncomponents, checked.nrules, (unsigned long)seq, boot);
 }
 
 static void show_record(const struct con_recent *r)
 {
     static const char *const names[] = {"?", "config", "firewall-log", "counters"};
     struct blklog_hdr h;
-    struct con_rec_meta m;
-    char *p = read_record(r->sect, CON_LOG_LOG_ID, &h);
-    if (!p || h.seq != r->seq || !con_rec_meta(p, h.len, &m)) {
+    struct blkarea_meta m;
+    char *p = read_record(r->sect, BLKAREA_LOG_ID, &h);
+    if (!p || h.seq != r->seq || !blkarea_rec_meta(p, h.len, &m)) {
         rw_printf("  record %lu: does not read back\n", (unsigned long)r->seq);
         return;
     }
     rw_printf("record %lu, boot %u%s, uptime %lu s, %s, %u bytes:\n", (unsigned long)h.seq, m.boot,
               m.boot == boot ? " (this boot)" : "", (unsigned long)(m.up_ms / 1000),
-              names[h.type <= CON_REC_COUNTERS ? h.type : 0], m.body_len);
+              names[h.type <= BLKAREA_REC_COUNTERS ? h.type : 0], m.body_len);
     con_sanitize((char *)m.body, m.body_len);
     con_write(m.body, m.body_len);
     if (m.body_len && m.body[m.body_len - 1] != '\n')
@@ -365,7 +453,7 @@ static void cmd_show_disklog(uint32_t want)
     con_cache_init(&cache, disk_read, 0, cache_buf, g.block_size, window, areas.log_first,
                    areas.log_first + areas.log_nsect);
     int s = con_scan_recent(con_cache_read, &cache, g.block_size, areas.log_first, areas.log_nsect,
-                            CON_LOG_LOG_ID, scratch, sizeof(scratch), recent, want, &n);
+                            BLKAREA_LOG_ID, scratch, sizeof(scratch), recent, want, &n);
     if (s != BLKLOG_OK) {
         rw_printf("error: log area does not read (%d)\n", s);
         return;
@@ -395,9 +483,9 @@ static uint32_t disklog_count(const char *cmd)
 bool con_disk_command(const char *cmd)
 {
     bool save = strcmp(cmd, "save") == 0, load = strcmp(cmd, "load") == 0;
-    bool show_saved = strcmp(cmd, "show saved") == 0;
+    bool show_saved = strcmp(cmd, "show saved") == 0, config = strcmp(cmd, "config") == 0;
     bool disklog = strncmp(cmd, "show disklog", 12) == 0 && (cmd[12] == ' ' || !cmd[12]);
-    if (!save && !load && !show_saved && !disklog)
+    if (!save && !load && !show_saved && !disklog && !config)
         return false;
     uint32_t want = disklog ? disklog_count(cmd) : 0;
     if (disklog && !want)
@@ -406,6 +494,8 @@ bool con_disk_command(const char *cmd)
         say(NO_DISK);
     else if (save)
         cmd_save();
+    else if (config)
+        cmd_config();
     else if (load)
         cmd_load();
     else if (show_saved)

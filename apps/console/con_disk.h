@@ -4,7 +4,7 @@
 // (shm/blk.h) and keeps two crash-checkable logs there (servers/blk/blklog.h,
 // areas and payloads in con_rec.h): saved configurations, and the firewall
 // log and counters it asks the router for every CON_DISK_PERIOD_NS. It answers
-// `save`, `load`, `show saved` and `show disklog [N]`. One request is in
+// `config`, `save`, `load`, `show saved` and `show disklog [N]`. One request is in
 // flight at a time and every record is followed by a flush, so after a
 // power-off only the newest record can be torn, and recovery skips it. Not a
 // file system and not a general block client: it never reads or writes
@@ -29,6 +29,11 @@ void con_disk_init(const struct comp_info *ci);
 void con_disk_tick(uint64_t now_ns);
 // Runs cmd if it is one of the disk commands; false if it is not.
 bool con_disk_command(const char *cmd);
+// After `config`: true while pasted lines go to con_disk_feed (not commands);
+// con_disk_overlong marks the text broken (a line was too long).
+bool con_disk_collecting(void);
+void con_disk_feed(const char *line);
+void con_disk_overlong(void);
 
 // Provided by console.c: output, and a question to the router (the answer's
 // length, or -1 if it did not answer; out gets a NUL after the text).

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The console's disk records: areas, payloads, the router's log answer, the
+// The console's disk records: the router's log answer, the
 // configuration comparison, the read-ahead cache and the newest-records scan
 // (see con_rec.h). Pure; the host tests (tests/unit/con_rec_test.c) compile it
 // with servers/blk/blklog.c and lib/fmt.c.
@@ -7,31 +7,6 @@
 
 #include "lib/fmt.h"
 #include "lib/string.h"
-
-bool con_areas_for(uint32_t sect_size, uint64_t nblocks, struct con_areas *a)
-{
-    if (sect_size != 512 && sect_size != 4096)
-        return false;
-    uint64_t cfg = CON_CFG_AREA_BYTES / sect_size, log = CON_LOG_AREA_BYTES / sect_size;
-    if (nblocks < cfg + CON_LOG_AREA_MIN / sect_size)
-        return false;
-    if (log > nblocks - cfg)
-        log = nblocks - cfg;
-    *a = (struct con_areas){0, cfg, cfg, log};
-    return true;
-}
-
-uint32_t con_rec_build(char *out, uint32_t cap, uint32_t boot, uint64_t up_ms, const char *body,
-                       uint32_t len)
-{
-    if (cap > BLKLOG_MAX_PAYLOAD)
-        cap = BLKLOG_MAX_PAYLOAD;
-    int n = fmt_snprintf(out, cap, "boot=%u up=%lu\n", boot, (unsigned long)up_ms);
-    if (n < 0 || (uint32_t)n >= cap || len > cap - (uint32_t)n)
-        return 0;
-    memcpy(out + n, body, len);
-    return (uint32_t)n + len;
-}
 
 // An unsigned decimal at *p (advanced past it); false if there is none.
 static bool take_uint(const char **p, const char *end, uint64_t *v)
@@ -44,26 +19,6 @@ static bool take_uint(const char **p, const char *end, uint64_t *v)
         return false;
     *p = s;
     *v = x;
-    return true;
-}
-
-static bool take_word(const char **p, const char *end, const char *w)
-{
-    size_t n = strlen(w);
-    if ((size_t)(end - *p) < n || memcmp(*p, w, n) != 0)
-        return false;
-    *p += n;
-    return true;
-}
-
-bool con_rec_meta(const char *payload, uint32_t len, struct con_rec_meta *m)
-{
-    const char *p = payload, *end = payload + len;
-    uint64_t boot = 0, up = 0;
-    if (!take_word(&p, end, "boot=") || !take_uint(&p, end, &boot) || !take_word(&p, end, " up=") ||
-        !take_uint(&p, end, &up) || !take_word(&p, end, "\n") || boot > UINT32_MAX)
-        return false;
-    *m = (struct con_rec_meta){(uint32_t)boot, up, p, (uint32_t)(end - p)};
     return true;
 }
 

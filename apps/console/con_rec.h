@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The console's disk records (apps/console/con_disk.c), as pure functions the
-// host tests compile unchanged: where the two blklog areas lie on the disk
-// (the saved configurations first, then the firewall log and counters), the
-// payload of each record type (a "boot=B up=MS" line, then the body), the
+// host tests compile unchanged (where the areas lie and the payload's first
+// line are servers/blk/blkarea.h's, shared with init): the
 // reading of the router's `show log --json` answer for the entries that are
 // new since the last poll, a line-count comparison of two configuration
 // texts, a read-ahead cache that turns sector reads into large ones, and a
@@ -15,41 +14,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "servers/blk/blkarea.h"
 #include "servers/blk/blklog.h"
 
-enum con_rec_type {
-    CON_REC_CONFIG = 1,   // a saved configuration text
-    CON_REC_FWLOG = 2,    // firewall log entries, one JSON object per line
-    CON_REC_COUNTERS = 3, // the router's `show counters --json` answer
-};
-
-#define CON_CFG_LOG_ID     0x4746432d4e4f43ull // "CON-CFG": the configuration area
-#define CON_LOG_LOG_ID     0x474f4c2d4e4f43ull // "CON-LOG": the log area
-#define CON_CFG_AREA_BYTES (1024u * 1024u)     // disk bytes 0 .. 1 MiB
-#define CON_LOG_AREA_BYTES (8u * 1024u * 1024u)
-#define CON_LOG_AREA_MIN   (256u * 1024u) // a smaller disk gets no log area
-#define CON_FWLOG_MAX      64u            // entries one poll can see (the router keeps 64)
-
-struct con_areas {
-    uint64_t cfg_first, cfg_nsect; // sectors
-    uint64_t log_first, log_nsect;
-};
-
-// The areas on a disk of nblocks sectors; false if it is too small.
-bool con_areas_for(uint32_t sect_size, uint64_t nblocks, struct con_areas *a);
-
-// What every payload starts with.
-struct con_rec_meta {
-    uint32_t boot;    // the appliance boot that wrote it (1, 2, ...)
-    uint64_t up_ms;   // uptime when it was written
-    const char *body; // after the first line
-    uint32_t body_len;
-};
-// Payload of one record: the meta line and body; its length, or 0 if it does
-// not fit cap (at most BLKLOG_MAX_PAYLOAD).
-uint32_t con_rec_build(char *out, uint32_t cap, uint32_t boot, uint64_t up_ms, const char *body,
-                       uint32_t len);
-bool con_rec_meta(const char *payload, uint32_t len, struct con_rec_meta *m);
+#define CON_FWLOG_MAX 64u // entries one poll can see (the router keeps 64)
 
 // The router's `show log --json`: {"logged":N,...,"entries":[{...},...]},
 // oldest entry first.

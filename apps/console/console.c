@@ -60,9 +60,11 @@ static const char con_help_text[] =
     "  inject <component> <bad-pointer|bad-descriptor|loop|abort>\n"
     "                        make a component fail, to rehearse recovery\n"
     "  reload                recompile the rule and nat lines and publish them\n"
+    "  config                paste a new configuration (end with a line '.'), check it\n"
+    "                        and save it to the disk\n"
     "  save                  save the running configuration to the disk\n"
     "  show saved            the configuration saved on the disk\n"
-    "  load                  compare the saved configuration with the boot one\n"
+    "  load                  apply the saved rules now (the rest at the next boot)\n"
     "  show disklog [N]      the newest N records of the firewall log on the disk\n"
     "add --json to a show command for one JSON object instead of a table\n";
 
@@ -354,11 +356,16 @@ static void con_byte(uint8_t c)
     enum con_line_event ev = con_line_feed(&line, c, echo);
     if (echo[0])
         con_puts(echo);
-    if (ev == CON_LINE_DONE)
+    bool pasting = con_disk_collecting();
+    if (ev == CON_LINE_DONE && pasting)
+        con_disk_feed(con_trim(line.buf));
+    else if (ev == CON_LINE_DONE)
         con_run(con_trim(line.buf));
+    else if (ev == CON_LINE_OVERLONG && pasting)
+        con_disk_overlong();
     else if (ev == CON_LINE_OVERLONG)
         con_puts("error: line too long (at most 255 bytes); ignored\n");
-    if (ev != CON_LINE_NONE)
+    if (ev != CON_LINE_NONE && !con_disk_collecting())
         con_puts(CON_PROMPT);
 }
 

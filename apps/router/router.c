@@ -25,6 +25,8 @@ static struct config cfg;
 static struct fw_state states[RT_STATES];
 static uint32_t buckets[RT_STATES];
 static struct fw_line lines[CONFIG_MAX_RULES];
+static struct config_rule staged[CONFIG_MAX_RULES]; // the console's `load`, line by line
+static uint32_t nstaged;
 
 static uint64_t rdtsc(void)
 {
@@ -33,11 +35,13 @@ static uint64_t rdtsc(void)
     return (uint64_t)hi << 32 | lo;
 }
 
-int rt_rules_load(struct router *r, char *err, uint32_t errcap)
+// Compiles rules into the ruleset the data path is not using and publishes it.
+static int rules_publish(struct router *r, const struct config_rule *rules, uint32_t nrules,
+                         char *err, uint32_t errcap)
 {
     unsigned n = 0, next = r->live ^ 1;
-    for (uint32_t i = 0; i < cfg.nrules; i++) {
-        const struct config_rule *c = &cfg.rules[i];
+    for (uint32_t i = 0; i < nrules; i++) {
+        const struct config_rule *c = &rules[i];
         lines[n++] = (struct fw_line){c->text, c->line,
                                       c->kind == CONFIG_RULE_NAT ? FW_LINE_NAT : FW_LINE_RULE};
     }
@@ -56,6 +60,39 @@ int rt_rules_load(struct router *r, char *err, uint32_t errcap)
     // One thread runs both the data path and this: no packet is in flight
     // with the old ruleset, which may be rebuilt by the next reload.
     r->live = next;
+    return 0;
+}
+
+int rt_rules_load(struct router *r, char *err, uint32_t errcap)
+{
+    return rules_publish(r, cfg.rules, cfg.nrules, err, errcap);
+}
+
+void rt_rules_stage_clear(struct router *r)
+{
+    (void)r;
+    nstaged = 0;
+}
+
+int rt_rules_stage(struct router *r, bool nat, uint32_t line, const char *text)
+{
+    (void)r;
+    size_t len = strlen(text);
+    if (nstaged == CONFIG_MAX_RULES || len >= CONFIG_RULE_MAX)
+        return -1;
+    struct config_rule *c = &staged[nstaged++];
+    c->line = line;
+    c->kind = nat ? CONFIG_RULE_NAT : CONFIG_RULE_FILTER;
+    memcpy(c->text, text, len + 1);
+    return 0;
+}
+
+int rt_rules_commit(struct router *r, char *err, uint32_t errcap)
+{
+    if (rules_publish(r, staged, nstaged, err, errcap) != 0)
+        return -1;
+    memcpy(cfg.rules, staged, sizeof(staged[0]) * nstaged);
+    cfg.nrules = nstaged;
     return 0;
 }
 

@@ -168,5 +168,11 @@ void rt_log_packet(struct router *r, const struct fw_pkt *p, unsigned verdict, u
 // returns its length.
 uint32_t rt_cmd_exec(struct router *r, const char *line, char *out, uint32_t cap);
 int rt_rules_load(struct router *r, char *err, uint32_t errcap);
+// router.c: a rule set staged line by line (the console's `load`), then
+// compiled and published atomically like a reload; once published it is also
+// what a later reload compiles. stage returns -1 when the stage is full.
+void rt_rules_stage_clear(struct router *r);
+int rt_rules_stage(struct router *r, bool nat, uint32_t line, const char *text);
+int rt_rules_commit(struct router *r, char *err, uint32_t errcap);
 
 #endif

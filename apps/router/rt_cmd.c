@@ -199,6 +199,39 @@ static void rt_reload(struct router *r, struct rt_text *t)
     rt_result(t, "reload", true, msg);
 }
 
+// "stage clear", "stage rule|nat LINE TEXT", "stage commit": a rule set the
+// console sends line by line (its `load`), published atomically on commit.
+// The text is kept raw: a rule may have more words than a command.
+static void rt_stage_cmd(struct router *r, const char *arg, struct rt_text *t)
+{
+    char err[FW_ERR_MAX + 32] = "", msg[FW_ERR_MAX + 64];
+    uint32_t line = 0;
+    bool nat = strncmp(arg, "nat ", 4) == 0;
+    if (strcmp(arg, "clear") == 0) {
+        rt_rules_stage_clear(r);
+        rt_result(t, "stage", true, "cleared");
+    } else if (strcmp(arg, "commit") == 0) {
+        if (rt_rules_commit(r, err, sizeof(err)) != 0) {
+            err[sizeof(err) - 1] = '\0';
+            fmt_snprintf(msg, sizeof(msg), "%s; the old ruleset stays", err[0] ? err : "error");
+            rt_result(t, "load", false, msg);
+            return;
+        }
+        const struct fw_ruleset *rs = &r->rulesets[r->live & 1];
+        fmt_snprintf(msg, sizeof(msg), "ruleset generation %u: %u rules, %u nat rules", rs->gen,
+                     rs->nrules, rs->nnat);
+        rt_result(t, "load", true, msg);
+    } else if (nat || strncmp(arg, "rule ", 5) == 0) {
+        const char *p = arg + (nat ? 4 : 5);
+        while (*p >= '0' && *p <= '9' && line < 1000000)
+            line = line * 10 + (uint32_t)(*p++ - '0');
+        bool ok = line && *p == ' ' && rt_rules_stage(r, nat, line, p + 1) == 0;
+        rt_result(t, "stage", ok, ok ? "staged" : "bad line number, too long or too many lines");
+    } else {
+        rt_result(t, "stage", false, "usage: stage clear | rule|nat LINE TEXT | commit");
+    }
+}
+
 static void rt_save(struct rt_text *t)
 {
     rt_result(t, "save", false,
@@ -451,7 +484,9 @@ uint32_t rt_cmd_run(struct router *r, const char *line, char *out, uint32_t cap,
     rt_split(line ? line : "", &ws);
     rt_text_init(&t, out, cap, ws.json);
     int cmd = rt_decode(&ws);
-    if (ws.n && cmd < 0)
+    if (line && strncmp(line, "stage ", 6) == 0 && !ws.json)
+        rt_stage_cmd(r, line + 6, &t); // the raw text, not the words
+    else if (ws.n && cmd < 0)
         rt_unknown(&ws, &t);
     else if (ws.n)
         rt_invoke(r, cmd, &t); // an empty line has an empty answer

@@ -104,21 +104,27 @@ while true; do sleep 3600; done
 EOF
 }
 
+# guest_boot_args SYSTEM ISO INITRD [WORD...]: the QEMU arguments that boot
+# Ringwall's ISO (SYSTEM ringwall) or the peer's kernel with INITRD, extra
+# WORDs on its command line, into the array GUEST_BOOT_ARGS.
+guest_boot_args() {
+    if [ "$1" = ringwall ]; then
+        GUEST_BOOT_ARGS=(-cdrom "$2")
+    else
+        GUEST_BOOT_ARGS=(-kernel "$PEER_WORK/vmlinuz" -initrd "$3" -append "console=ttyS0 quiet${4:+ ${*:4}}")
+    fi
+}
+
 # guest_lab_boot SYSTEM ISO INITRD TIMEOUT: starts Ringwall's ISO or the
 # Linux guest in the lab (LAB_NS, LAB_WORK, LAB_MAC0/1 from vnet_lab.sh)
 # with the peer script's QEMU flags, in the background (pid in LAB_QPID).
 guest_lab_boot() {
-    local bootargs
-    if [ "$1" = ringwall ]; then
-        bootargs=(-cdrom "$2")
-    else
-        bootargs=(-kernel "$PEER_WORK/vmlinuz" -initrd "$3" -append "console=ttyS0 quiet")
-    fi
+    guest_boot_args "$1" "$2" "$3"
     rm -f "$LAB_WORK/serial.log" "$LAB_WORK/console.sock"
     ip netns exec "$LAB_NS" timeout --foreground "$4" qemu-system-x86_64 \
         -accel "${ACCEL:-tcg}" -machine q35 -smp 2 -m 512 -display none -no-reboot \
         -chardev "socket,id=con,path=$LAB_WORK/console.sock,server=on,wait=off,logfile=$LAB_WORK/serial.log" \
-        -serial chardev:con "${bootargs[@]}" \
+        -serial chardev:con "${GUEST_BOOT_ARGS[@]}" \
         -netdev tap,id=n0,ifname=tap-a,script=no,downscript=no \
         -device virtio-net-pci,netdev=n0,mac="$LAB_MAC0" \
         -netdev tap,id=n1,ifname=tap-b,script=no,downscript=no \

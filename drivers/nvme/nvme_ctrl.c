@@ -4,7 +4,8 @@
 // admin queue (AQA, ASQ, ACQ), enable and wait for ready (both bounded by
 // CAP.TO), then Identify the controller and namespace 1, switch a volatile
 // write cache off (write-through: an acknowledged write is on the medium), ask
-// for the I/O queues and create one completion/submission pair per client.
+// for the I/O queues and create one completion/submission pair per core
+// that has clients.
 // Admin commands run one at a time and are polled, with a deadline; while it
 // waits the driver keeps answering init's heartbeat. Not here: I/O (nvme_io.c).
 #include "drivers/nvme/nvme_var.h"
@@ -152,32 +153,35 @@ static void cache_off(struct nvme *n)
         n->write_through = true;
 }
 
+// Asks for n->nq queue pairs (Number of Queues) and creates them.
 static int create_queues(struct nvme *n)
 {
     struct nvme_cqe c;
-    uint32_t nq = n->ncl - 1;
+    uint32_t nq = n->nq - 1; // 0-based
     int s = admin_simple(n, NVME_ADM_SET_FEATURES, 0, 0, NVME_FEAT_NQUEUES, nq | nq << 16, &c);
     if (s != RW_OK)
         return s;
-    if ((c.dw0 & 0xffff) < nq || (c.dw0 >> 16) < nq)
-        return RW_ENOMEM; // fewer queue pairs than clients
-    for (uint32_t i = 0; i < n->ncl && s == RW_OK; i++) {
-        struct nvme_client *cl = &n->cl[i];
-        uint8_t *m = n->qmem + NVME_QM_CLIENTS + i * NVME_QM_STRIDE;
-        uint64_t pa = n->qmem_phys + NVME_QM_CLIENTS + i * NVME_QM_STRIDE;
-        uint16_t qid = (uint16_t)(i + 1), vec = cl->q.vector;
-        uint64_t bit = cl->q.bit;
-        nvme_q_init(n, &cl->q, qid, NVME_IOQ_DEPTH, m + NVME_QM_SQ, pa + NVME_QM_SQ, m + NVME_QM_CQ,
+    uint32_t nsq = (c.dw0 & 0xffff) + 1, ncq = (c.dw0 >> 16) + 1;
+    n->nq_ctrl = nsq < ncq ? nsq : ncq;
+    if (n->nq_ctrl < n->nq)
+        return RW_ENOMEM; // fewer queue pairs than cores with clients
+    for (uint32_t i = 0; i < n->nq && s == RW_OK; i++) {
+        struct nvme_ioq *q = &n->ioq[i];
+        uint8_t *m = n->qmem + NVME_QM_IOQS + i * NVME_QM_STRIDE;
+        uint64_t pa = n->qmem_phys + NVME_QM_IOQS + i * NVME_QM_STRIDE;
+        uint16_t qid = (uint16_t)(i + 1), vec = q->q.vector;
+        uint64_t bit = q->q.bit;
+        nvme_q_init(n, &q->q, qid, NVME_IOQ_DEPTH, m + NVME_QM_SQ, pa + NVME_QM_SQ, m + NVME_QM_CQ,
                     pa + NVME_QM_CQ);
-        cl->q.vector = vec;
-        cl->q.bit = bit;
-        cl->prp = (uint64_t *)(m + NVME_QM_PRP);
-        cl->prp_phys = pa + NVME_QM_PRP;
+        q->q.vector = vec;
+        q->q.bit = bit;
+        q->prp = (uint64_t *)(m + NVME_QM_PRP);
+        q->prp_phys = pa + NVME_QM_PRP;
         uint32_t size = (uint32_t)(NVME_IOQ_DEPTH - 1) << 16;
         uint32_t ien = n->polled ? 0 : NVME_CQ_IEN | NVME_CQ_IV(vec);
-        s = admin_simple(n, NVME_ADM_CREATE_CQ, 0, cl->q.cq_phys, qid | size, NVME_CQ_PC | ien, &c);
+        s = admin_simple(n, NVME_ADM_CREATE_CQ, 0, q->q.cq_phys, qid | size, NVME_CQ_PC | ien, &c);
         if (s == RW_OK)
-            s = admin_simple(n, NVME_ADM_CREATE_SQ, 0, cl->q.sq_phys, qid | size,
+            s = admin_simple(n, NVME_ADM_CREATE_SQ, 0, q->q.sq_phys, qid | size,
                              NVME_SQ_PC | NVME_SQ_CQID(qid), &c);
     }
     return s;

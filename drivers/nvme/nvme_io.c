@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The block service of the NVMe driver: per client, take requests from its
 // request ring, check each private copy (blk_req_check: decode, no side
-// effects), turn the good ones into NVMe commands on the client's own I/O
-// queue with PRPs that point straight into the client's pool (zero copy),
+// effects), turn the good ones into NVMe commands on the I/O queue pair of the
+// client's core (shared with the other clients of that core; each client may
+// have at most its share of the queue in flight, so none starves another)
+// with PRPs that point straight into the client's pool (zero copy),
 // answer the bad ones at once with their error status, and turn device
 // completions into block completions (device errors as BLK_S_EIO with the
 // device's status). A request is taken only when its completion is sure to
@@ -19,23 +21,23 @@ static void post(struct nvme_client *c, uint64_t id, int status, uint16_t dev)
         c->posted = true;
 }
 
-static int free_slot(struct nvme_client *c)
+static int free_slot(struct nvme_ioq *q)
 {
     for (int i = 0; i < (int)NVME_IOQ_DEPTH - 1; i++) {
-        if (!c->slot[i].busy)
+        if (!q->slot[i].busy)
             return i;
     }
     return -1;
 }
 
 // Fills the data part of e (PRPs, LBA, count) for a read or write.
-static int data_cmd(struct nvme *n, struct nvme_client *c, const struct blk_req *r, int cid,
-                    struct nvme_sqe *e)
+static int data_cmd(struct nvme *n, struct nvme_ioq *q, struct nvme_client *c,
+                    const struct blk_req *r, int cid, struct nvme_sqe *e)
 {
     struct nvme_prp p;
     uint32_t len = r->nblocks << n->lba_shift;
-    uint64_t *list = c->prp + (size_t)cid * (NVME_PRP_LIST_BYTES / 8);
-    uint64_t list_phys = c->prp_phys + (uint64_t)cid * NVME_PRP_LIST_BYTES;
+    uint64_t *list = q->prp + (size_t)cid * (NVME_PRP_LIST_BYTES / 8);
+    uint64_t list_phys = q->prp_phys + (uint64_t)cid * NVME_PRP_LIST_BYTES;
     if (nvme_prp_build(c->pool_phys + r->offset, len, NVME_PAGE_SHIFT, list, list_phys, &p) !=
         NVME_PRP_OK)
         return BLK_S_EOFFSET;
@@ -50,10 +52,12 @@ static int data_cmd(struct nvme *n, struct nvme_client *c, const struct blk_req 
     return BLK_S_OK;
 }
 
-// Builds and queues the command for a checked request; a status if it cannot.
-static int submit(struct nvme *n, struct nvme_client *c, const struct blk_req *r)
+// Builds and queues the command for client ci's checked request; a status
+// if it cannot.
+static int submit(struct nvme *n, struct nvme_ioq *q, uint32_t ci, const struct blk_req *r)
 {
-    int cid = free_slot(c);
+    struct nvme_client *c = &n->cl[ci];
+    int cid = free_slot(q);
     if (cid < 0)
         return BLK_S_ENODEV; // cannot happen: inflight was checked
     struct nvme_sqe e = {.cid = (uint16_t)cid, .nsid = NVME_NSID};
@@ -65,13 +69,16 @@ static int submit(struct nvme *n, struct nvme_client *c, const struct blk_req *r
     default: e.opcode = NVME_CMD_TEST_BAD; break;
     }
     if (r->op != BLK_OP_FLUSH)
-        st = data_cmd(n, c, r, cid, &e);
+        st = data_cmd(n, q, c, r, cid, &e);
     if (st != BLK_S_OK)
         return st;
-    c->slot[cid] = (struct nvme_slot){true, r->op, r->id, rw_now_ns() + NVME_CMD_TIMEOUT};
+    q->slot[cid] =
+        (struct nvme_slot){true, (uint8_t)ci, r->op, r->id, rw_now_ns() + NVME_CMD_TIMEOUT};
     c->inflight++;
+    q->inflight++;
+    q->commands++;
     n->writes_sent += r->op == BLK_OP_WRITE;
-    nvme_q_push(&c->q, &e);
+    nvme_q_push(&q->q, &e);
     return BLK_S_OK;
 }
 
@@ -79,25 +86,28 @@ static int submit(struct nvme *n, struct nvme_client *c, const struct blk_req *r
 // flight, in the first life only.
 static volatile uint32_t *volatile nowhere = (volatile uint32_t *)0xdead0000ull; // never mapped
 
-static void maybe_crash(struct nvme *n)
+static void maybe_crash(struct nvme *n, struct nvme_ioq *q)
 {
     if (n->crash_after && n->ci->restarts == 0 && n->writes_sent >= n->crash_after) {
-        rw_printf("%s: injected crash after %u writes, %u in flight\n", n->ci->name, n->writes_sent,
-                  n->cl[0].inflight);
+        rw_printf("%s: injected crash after %u writes, %u in flight on queue %u\n", n->ci->name,
+                  n->writes_sent, q->inflight, q->q.qid);
         *nowhere = 0;
     }
 }
 
-static uint32_t take(struct nvme *n, struct nvme_client *c)
+// Takes client ci's requests while its share of the queue and its
+// completion ring have room; the number of commands queued.
+static uint32_t take(struct nvme *n, struct nvme_ioq *q, uint32_t ci, uint32_t *took)
 {
-    uint32_t took = 0, queued = 0;
+    struct nvme_client *c = &n->cl[ci];
+    uint32_t queued = 0;
     struct blk_req r;
-    while (c->inflight < NVME_IOQ_DEPTH - 1u && blk_room(&c->side.cpl) > c->inflight &&
+    while (c->inflight < c->share && blk_room(&c->side.cpl) > c->inflight &&
            blk_get(&c->side.req, &r)) {
-        took++;
+        (*took)++;
         int st = blk_req_check(&r, &c->geom, n->test_ops);
         if (st == BLK_S_OK)
-            st = submit(n, c, &r);
+            st = submit(n, q, ci, &r);
         if (st == BLK_S_OK) {
             queued++;
             continue;
@@ -105,11 +115,7 @@ static uint32_t take(struct nvme *n, struct nvme_client *c)
         c->side.hdr->cnt.rejected++;
         post(c, r.id, st, 0);
     }
-    if (queued) {
-        nvme_q_doorbell(&c->q);
-        maybe_crash(n);
-    }
-    return took;
+    return queued;
 }
 
 static void count_done(struct nvme_client *c, uint16_t op, int st)
@@ -125,35 +131,50 @@ static void count_done(struct nvme_client *c, uint16_t op, int st)
         k->flushes++;
 }
 
-static uint32_t reap(struct nvme_client *c)
+// Completions of queue q back to the clients whose commands they end.
+static uint32_t reap(struct nvme *n, struct nvme_ioq *q)
 {
     uint32_t got = 0;
     struct nvme_cqe e;
-    while (nvme_q_pop(&c->q, &e)) {
+    while (nvme_q_pop(&q->q, &e)) {
         got++;
-        struct nvme_slot *s = e.cid < NVME_IOQ_DEPTH ? &c->slot[e.cid] : 0;
-        if (!s || !s->busy) {
-            c->q.bad_cqes++; // the device named no command of ours: drop it
+        struct nvme_slot *s = e.cid < NVME_IOQ_DEPTH ? &q->slot[e.cid] : 0;
+        if (!s || !s->busy || s->client >= n->ncl) {
+            q->q.bad_cqes++; // the device named no command of ours: drop it
             continue;
         }
+        struct nvme_client *c = &n->cl[s->client];
         uint16_t err = (uint16_t)NVME_CQE_ERR(e.status);
         int st = err ? BLK_S_EIO : BLK_S_OK;
         count_done(c, s->op, st);
         post(c, s->req_id, st, err);
         s->busy = false;
         c->inflight--;
+        q->inflight--;
     }
     if (got)
-        nvme_q_done(&c->q);
+        nvme_q_done(&q->q);
     return got;
 }
 
-uint32_t nvme_io_round(struct nvme *n, struct nvme_client *c)
+// One round on queue pair q: its completions, then its clients' requests
+// (one doorbell for all of them), then the completion rings published.
+uint32_t nvme_io_round(struct nvme *n, struct nvme_ioq *q)
 {
-    uint32_t work = reap(c);
-    work += take(n, c);
-    if (c->posted)
-        blk_publish(&c->side.cpl);
+    uint32_t work = reap(n, q), queued = 0;
+    uint32_t qi = (uint32_t)(q - n->ioq);
+    for (uint32_t i = 0; i < n->ncl; i++) {
+        if (n->cl[i].qi == qi)
+            queued += take(n, q, i, &work);
+    }
+    if (queued) {
+        nvme_q_doorbell(&q->q);
+        maybe_crash(n, q);
+    }
+    for (uint32_t i = 0; i < n->ncl; i++) {
+        if (n->cl[i].qi == qi && n->cl[i].posted)
+            blk_publish(&n->cl[i].side.cpl);
+    }
     return work;
 }
 
@@ -165,21 +186,21 @@ void nvme_io_signal(struct nvme_client *c)
 }
 
 // Before sleeping: ask the client for a signal and re-check. True if a
-// request arrived meanwhile. A client whose queue is full waits for the
+// request arrived meanwhile. A client at its share of the queue waits for the
 // device's completion interrupt (or the tick), not for its own signal.
 bool nvme_io_arm(struct nvme *n, struct nvme_client *c)
 {
     (void)n;
-    if (c->inflight >= NVME_IOQ_DEPTH - 1u || blk_room(&c->side.cpl) <= c->inflight)
+    if (c->inflight >= c->share || blk_room(&c->side.cpl) <= c->inflight)
         return false;
     return !blk_request_signal(&c->side.req);
 }
 
 bool nvme_io_expired(struct nvme *n, uint64_t now)
 {
-    for (uint32_t i = 0; i < n->ncl; i++) {
+    for (uint32_t i = 0; i < n->nq; i++) {
         for (uint32_t s = 0; s < NVME_IOQ_DEPTH; s++) {
-            if (n->cl[i].slot[s].busy && now > n->cl[i].slot[s].deadline_ns)
+            if (n->ioq[i].slot[s].busy && now > n->ioq[i].slot[s].deadline_ns)
                 return true;
         }
     }
@@ -189,15 +210,20 @@ bool nvme_io_expired(struct nvme *n, uint64_t now)
 // After a controller reset: every command in flight ends with status.
 void nvme_io_fail_all(struct nvme *n, int status)
 {
-    for (uint32_t i = 0; i < n->ncl; i++) {
-        struct nvme_client *c = &n->cl[i];
+    for (uint32_t i = 0; i < n->nq; i++) {
+        struct nvme_ioq *q = &n->ioq[i];
         for (uint32_t s = 0; s < NVME_IOQ_DEPTH; s++) {
-            if (!c->slot[s].busy)
+            if (!q->slot[s].busy || q->slot[s].client >= n->ncl)
                 continue;
-            post(c, c->slot[s].req_id, status, 0);
-            c->slot[s].busy = false;
+            struct nvme_client *c = &n->cl[q->slot[s].client];
+            post(c, q->slot[s].req_id, status, 0);
+            q->slot[s].busy = false;
             c->side.hdr->cnt.timeouts += status == BLK_S_ETIMEDOUT;
         }
+        q->inflight = 0;
+    }
+    for (uint32_t i = 0; i < n->ncl; i++) {
+        struct nvme_client *c = &n->cl[i];
         c->inflight = 0;
         if (c->posted)
             blk_publish(&c->side.cpl);

@@ -3,7 +3,10 @@
 // block (lib/component.h) it takes the PCI device, a private region for the
 // queues (args "q=NAME"; private so no client can aim the device's DMA) and
 // one block region per client (args "blk=NAME[,NAME...]", shm/blk.h), each
-// with an OUT channel labelled like the region. It formats new regions, resets
+// with an OUT channel labelled like the region; the channel also says which
+// core the client runs on, and the clients of one core share one I/O queue
+// pair (so a controller sees one queue pair per core that uses the disk,
+// as a multicore kernel's block layer would give it). It formats new regions, resets
 // the controller before anything else (a dead predecessor may have left it
 // running on the same memory), sets up MSI-X (or polls, and says so), brings
 // the controller up, publishes each client's geometry with a new epoch, and
@@ -13,6 +16,7 @@
 // test=1 (let BLK_OP_TEST_BADCMD reach the device).
 #include "drivers/nvme/nvme_var.h"
 #include "lib/comp.h"
+#include "lib/fmt.h"
 #include "lib/rw.h"
 #include "lib/string.h"
 
@@ -47,7 +51,26 @@ static int add_client(struct nvme *n, const char *name)
         return RW_EINVAL;
     atomic_store_explicit(&c->side.hdr->state, BLK_STATE_DOWN, memory_order_release);
     c->pool_phys = r->phys + BLK_POOL_OFF;
+    c->core = ch->core;
     return RW_OK;
+}
+
+// One I/O queue pair per core with clients; each client's share of its
+// queue's command slots is an equal part.
+static void assign_queues(struct nvme *n)
+{
+    for (uint32_t i = 0; i < n->ncl; i++) {
+        struct nvme_client *c = &n->cl[i];
+        uint32_t q = 0;
+        while (q < n->nq && n->ioq[q].core != c->core)
+            q++;
+        if (q == n->nq)
+            n->ioq[n->nq++].core = c->core;
+        c->qi = q;
+        n->ioq[q].nclients++;
+    }
+    for (uint32_t i = 0; i < n->ncl; i++)
+        n->cl[i].share = (NVME_IOQ_DEPTH - 1) / n->ioq[n->cl[i].qi].nclients;
 }
 
 static int attach(struct nvme *n)
@@ -67,7 +90,8 @@ static int attach(struct nvme *n)
             return s;
         p = end ? end + 1 : p + strlen(p);
     }
-    if (!n->ncl || qr->size < NVME_QM_BYTES(n->ncl))
+    assign_queues(n);
+    if (!n->ncl || qr->size < NVME_QM_BYTES(n->nq))
         return RW_ENOMEM;
     n->qmem = (uint8_t *)qr->va;
     n->qmem_phys = qr->phys;
@@ -146,10 +170,10 @@ static void handle(struct nvme *n, uint64_t bits)
     uint32_t rounds = 0;
     for (;;) {
         uint32_t work = 0;
-        for (uint32_t i = 0; i < n->ncl; i++) {
-            work += nvme_io_round(n, &n->cl[i]);
+        for (uint32_t i = 0; i < n->nq; i++)
+            work += nvme_io_round(n, &n->ioq[i]);
+        for (uint32_t i = 0; i < n->ncl; i++)
             nvme_io_signal(&n->cl[i]);
-        }
         if (work) {
             if (++rounds % CONTROL_EVERY == 0)
                 comp_service(n->ci); // init's heartbeat while busy
@@ -190,11 +214,22 @@ static int start(struct nvme *n, const struct comp_info *ci)
 static void report(struct nvme *n)
 {
     rw_printf("%s: nvme %04x:%04x at %02x:%02x.%x, '%s' serial '%s', %lu blocks of %u bytes, "
-              "max %u KiB per request, %u queue pair(s), %s, write cache %s, restart %u\n",
+              "max %u KiB per request, %u I/O queue pair(s) for %u client(s) (controller "
+              "allows %u), %s, write cache %s, restart %u\n",
               n->ci->name, n->devid & 0xffff, n->devid >> 16, n->bdf >> 8, (n->bdf >> 3) & 31,
               n->bdf & 7, n->model, n->serial, (unsigned long)n->nsze, 1u << n->lba_shift,
-              n->max_bytes / 1024, n->ncl, n->polled ? "polled" : "msi-x",
+              n->max_bytes / 1024, n->nq, n->ncl, n->nq_ctrl, n->polled ? "polled" : "msi-x",
               n->write_through ? "off (write-through)" : "on (FUA writes)", n->ci->restarts);
+    for (uint32_t q = 0; q < n->nq; q++) {
+        char who[NVME_MAX_CLIENTS * COMP_NAME_MAX] = "";
+        size_t len = 0;
+        for (uint32_t i = 0; i < n->ncl; i++) {
+            if (n->cl[i].qi == q && len < sizeof(who))
+                len += fmt_snprintf(who + len, sizeof(who) - len, " %s", n->cl[i].reg->name);
+        }
+        rw_printf("%s: I/O queue %u for core %u:%s\n", n->ci->name, n->ioq[q].q.qid, n->ioq[q].core,
+                  who);
+    }
 }
 
 int main(uint64_t arg)

@@ -2,8 +2,8 @@
 // The PCI side of an NVMe controller: check the class code, map BAR0 (the
 // controller registers and doorbells), enable memory decoding and bus
 // mastering, and route one MSI-X vector per completion queue to a bit of the
-// driver's notification: entry 0 for the admin queue, entry 1 + i for client
-// i (shared when the table is short). Not here: the controller protocol
+// driver's notification: entry 0 for the admin queue, entry 1 + i for I/O
+// queue pair i (shared when the table is short). Not here: the controller protocol
 // (nvme_ctrl.c). Configuration space comes from the device: the table BAR and
 // offset are range-checked before use.
 #include "drivers/nvme/nvme_var.h"
@@ -98,8 +98,8 @@ int nvme_msix_setup(struct nvme *n)
     s = vector_setup(n, 0, &n->aq.bit, taken);
     taken |= n->aq.bit;
     n->aq.vector = 0;
-    for (uint32_t i = 0; s == RW_OK && i < n->ncl; i++) {
-        struct nvme_queue *q = &n->cl[i].q;
+    for (uint32_t i = 0; s == RW_OK && i < n->nq; i++) {
+        struct nvme_queue *q = &n->ioq[i].q;
         q->vector = (uint16_t)(i + 1 < n->msix_count ? i + 1 : n->msix_count - 1);
         if (q->vector == 0) {
             q->bit = n->aq.bit;

@@ -2,8 +2,10 @@
 // State of one NVMe driver instance (OpenBSD's _var.h: driver state, kept
 // apart from the hardware layouts in nvme_reg.h) and the functions the
 // driver's files share. One process drives one controller and serves up to
-// NVME_MAX_CLIENTS clients, each over its own block region (shm/blk.h) and its
-// own I/O queue pair. Everything here is private to the process.
+// NVME_MAX_CLIENTS clients, each over its own block region (shm/blk.h), with
+// one I/O queue pair per core that has clients: clients on the same core share
+// their core's queue pair, each command slot naming the client it serves.
+// Everything here is private to the process.
 // Lock legend: none needed, one thread. [I] set at start-up, [d] device
 // memory (MMIO), [q] queue memory the device reads or writes (DMA), [s] a
 // client's shared region.
@@ -18,9 +20,10 @@
 #include "lib/component.h"
 #include "shm/blk.h"
 
-#define NVME_MAX_CLIENTS 4u
+#define NVME_MAX_CLIENTS 8u               // two channels each: COMP_MAX_CHANNELS / 2
+#define NVME_MAX_QUEUES  NVME_MAX_CLIENTS // one per client core at most
 #define NVME_AQ_DEPTH    32u
-#define NVME_IOQ_DEPTH   64u // per client; at most depth - 1 commands in flight
+#define NVME_IOQ_DEPTH   64u // per queue pair; at most depth - 1 commands in flight
 #define NVME_BAR_VA      0x5000000000ull
 #define NVME_MS          1000000ull
 #define NVME_TICK_NS     (50 * NVME_MS)    // timeout scan
@@ -30,16 +33,16 @@
 #define NVME_NSID        1u
 
 // The private queue region (args q=NAME): admin queues, Identify data, then
-// per client its SQ, CQ and one PRP list slot per command.
+// per I/O queue pair its SQ, CQ and one PRP list slot per command.
 #define NVME_QM_ASQ       0u
 #define NVME_QM_ACQ       4096u
 #define NVME_QM_IDENT     8192u
-#define NVME_QM_CLIENTS   16384u
+#define NVME_QM_IOQS      16384u
 #define NVME_QM_SQ        0u
 #define NVME_QM_CQ        4096u
 #define NVME_QM_PRP       8192u
 #define NVME_QM_STRIDE    (NVME_QM_PRP + NVME_IOQ_DEPTH * NVME_PRP_LIST_BYTES)
-#define NVME_QM_BYTES(nc) (NVME_QM_CLIENTS + (nc)*NVME_QM_STRIDE)
+#define NVME_QM_BYTES(nq) (NVME_QM_IOQS + (nq)*NVME_QM_STRIDE)
 _Static_assert(NVME_IOQ_DEPTH * sizeof(struct nvme_sqe) <= 4096, "SQ fits a page");
 _Static_assert(NVME_AQ_DEPTH * sizeof(struct nvme_sqe) <= 4096, "admin SQ fits a page");
 
@@ -57,12 +60,25 @@ struct nvme_queue {
     uint64_t bad_cqes;            // completions naming no outstanding command
 };
 
-// One command slot of an I/O queue; the command id is the slot index.
+// One command slot of an I/O queue pair; the command id is the slot index.
 struct nvme_slot {
     bool busy;
-    uint16_t op; // enum blk_op
+    uint8_t client; // index into nvme.cl: whose request this is
+    uint16_t op;    // enum blk_op
     uint64_t req_id;
     uint64_t deadline_ns;
+};
+
+// One I/O queue pair: the clients of one core submit through it.
+struct nvme_ioq {
+    struct nvme_queue q;
+    struct nvme_slot slot[NVME_IOQ_DEPTH];
+    uint64_t *prp;     // [q] PRP list slots, NVME_PRP_LIST_BYTES each
+    uint64_t prp_phys; // [I]
+    uint32_t core;     // [I] the core its clients run on
+    uint32_t nclients; // [I] clients sharing it
+    uint32_t inflight; // commands in flight, all clients
+    uint64_t commands; // commands submitted through it, for the report
 };
 
 struct nvme_client {
@@ -71,10 +87,9 @@ struct nvme_client {
     struct blk_side side;            // [s] rings and pool
     struct blk_geom geom;            // [I] private copy: requests are checked against it
     uint64_t pool_phys;              // [I]
-    struct nvme_queue q;
-    struct nvme_slot slot[NVME_IOQ_DEPTH];
-    uint64_t *prp;     // [q] PRP list slots, NVME_PRP_LIST_BYTES each
-    uint64_t prp_phys; // [I]
+    uint32_t core;                   // [I] the client's core (from its channel)
+    uint32_t qi;                     // [I] index into nvme.ioq
+    uint32_t share;                  // [I] most commands it may have in flight
     uint32_t inflight;
     bool posted; // completions published this round
 };
@@ -101,7 +116,10 @@ struct nvme {
     bool vwc, write_through;    // [I] volatile cache present / switched off
     char model[41], serial[21]; // [I]
     struct nvme_client cl[NVME_MAX_CLIENTS];
-    uint32_t ncl;      // [I]
+    uint32_t ncl; // [I]
+    struct nvme_ioq ioq[NVME_MAX_QUEUES];
+    uint32_t nq;       // [I] I/O queue pairs: one per core with clients
+    uint32_t nq_ctrl;  // [I] I/O queue pairs the controller allows (Number of Queues)
     uint64_t tick_bit; // [I] timer: timeouts (and polling without MSI-X)
     bool polled;       // [I] no MSI-X
     // test hooks (args): crash=N faults after the Nth write of the first
@@ -124,7 +142,7 @@ void nvme_q_done(struct nvme_queue *q);
 int nvme_ctrl_disable(struct nvme *n);
 int nvme_ctrl_init(struct nvme *n);
 // nvme_io.c: the block service.
-uint32_t nvme_io_round(struct nvme *n, struct nvme_client *c);
+uint32_t nvme_io_round(struct nvme *n, struct nvme_ioq *q);
 bool nvme_io_arm(struct nvme *n, struct nvme_client *c);
 bool nvme_io_expired(struct nvme *n, uint64_t now);
 void nvme_io_fail_all(struct nvme *n, int status);

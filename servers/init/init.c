@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The init server, first process of the appliance. It reads the appliance
-// configuration (a boot module), refuses to start if any line is wrong or a
+// configuration (a boot module, or the newest saved one on the disk that
+// passes the same checks: saved.h), refuses to start if any line is wrong or a
 // component's image or device is missing (an optional=yes component whose PCI
 // device is missing is only left out: its regions and channels still exist),
 // creates the shared regions and the
@@ -12,6 +13,7 @@
 #include "lib/rw.h"
 #include "lib/spawn.h"
 #include "lib/string.h"
+#include "servers/init/saved.h"
 
 struct config cfg;
 struct comp_state comps[CONFIG_MAX_COMPONENTS];
@@ -20,6 +22,8 @@ uint32_t init_ntfn;
 
 static const struct boot_modules *boot;
 static uint32_t platform;
+static uint32_t conf_handle, conf_size; // the configuration text every component reads
+static struct config saved_cfg;
 
 static __attribute__((noreturn)) void refuse(const char *why)
 {
@@ -55,6 +59,13 @@ static void load_config(uint32_t ncpus)
     }
     rw_printf("init: ringwall.conf: %u components, %u regions, %u channels, %u interfaces\n",
               cfg.ncomponents, cfg.nregions, cfg.nchannels, cfg.ninterfaces);
+    conf_handle = m->handle;
+    conf_size = m->size;
+}
+
+static bool has_module(const char *name)
+{
+    return module(name) != 0;
 }
 
 // An optional component whose PCI device is missing is left out: the handles
@@ -144,16 +155,15 @@ static void add_region(struct comp_state *c, const struct config_region *r, uint
 // interfaces, routes and rules from it): the boot module, mapped read-only.
 static void add_config_region(struct comp_state *c)
 {
-    const typeof(boot->mod[0]) *m = module("ringwall.conf");
     if (c->info.nregions == COMP_MAX_REGIONS)
         refuse("too many regions for one component");
     struct comp_region *out = &c->info.regions[c->info.nregions++];
     memcpy(out->name, COMP_CONFIG_NAME, sizeof(COMP_CONFIG_NAME));
     out->va = c->region_va;
-    out->size = m->size;
-    out->handle = m->handle;
+    out->size = conf_size;
+    out->handle = conf_handle;
     out->read_only = 1;
-    c->region_va += (m->size + 0x1fffff) & ~0x1fffffull;
+    c->region_va += (conf_size + 0x1fffff) & ~0x1fffffull;
 }
 
 static void make_regions(void)
@@ -188,11 +198,88 @@ static void make_channels(void)
         out->dir = COMP_CHAN_OUT;
         out->ntfn = to->ntfn;
         out->bits = bit;
+        out->core = to->cfg->core;
         struct comp_channel *in = &to->info.channels[to->info.nchannels++];
         fmt_snprintf(in->name, COMP_NAME_MAX, label ? "%s.%s" : "%s", ch->from, label);
         in->dir = COMP_CHAN_IN;
         in->bits = bit;
+        in->core = from->cfg->core;
     }
+}
+
+// Every component, region and channel of cfg, nothing started yet.
+static void build(void)
+{
+    for (uint32_t i = 0; i < cfg.ncomponents; i++)
+        make_component(i);
+    make_regions();
+    make_channels();
+}
+
+// Undoes build() and stops what runs (the disk driver), so that another
+// configuration can be built: the driver resets its controller when it
+// starts again, so no DMA of the old life reaches the new memory.
+static void teardown(void)
+{
+    for (uint32_t i = 0; i < cfg.ncomponents; i++) {
+        struct comp_state *c = &comps[i];
+        if (c->proc) {
+            uint64_t bits = 0;
+            rw_proc_kill(c->proc);
+            for (uint64_t end = rw_now_ns() + 2000000000ull;
+                 !(bits & (1ull << i)) && rw_now_ns() < end;)
+                rw_wait(init_ntfn, 100000000ull, &bits);
+            rw_close(c->thread);
+            rw_close(c->proc);
+            rw_close(c->ctl);
+        }
+        for (uint32_t d = 0; d < c->info.ndevices; d++)
+            rw_close(c->devices[d]);
+        rw_close(c->ntfn);
+    }
+    for (uint32_t i = 0; i < cfg.nregions; i++)
+        rw_close(regions[i].handle);
+    memset(comps, 0, sizeof(comps));
+    memset(regions, 0, sizeof(regions));
+}
+
+// The saved text as the read-only configuration object every component maps.
+static bool text_object(const char *text, uint32_t len)
+{
+    uint32_t h = 0, size = (len + 4095u) & ~4095u;
+    if (rw_mem_create(size, 0, &h) != RW_OK)
+        return false;
+    if (rw_map(HANDLE_SELF_PROC, h, INIT_SCRATCH_VA, PROT_READ | PROT_WRITE) != RW_OK) {
+        rw_close(h);
+        return false;
+    }
+    memcpy((void *)INIT_SCRATCH_VA, text, len);
+    rw_unmap(HANDLE_SELF_PROC, INIT_SCRATCH_VA);
+    conf_handle = h;
+    conf_size = size;
+    return true;
+}
+
+// The boot medium's configuration is built; switch to the saved one if the
+// disk holds a good one and the command line does not ask for the factory one.
+static void choose_config(uint32_t ncpus)
+{
+    struct saved_choice ch;
+    if (saved_factory(boot->cmdline)) {
+        rw_printf("init: %s: the saved configuration is ignored, using the boot medium's\n",
+                  SAVED_FACTORY_WORD);
+        return;
+    }
+    int r = saved_load(ncpus, has_module, &saved_cfg, &ch);
+    if (r == SAVED_USE && text_object(ch.text, ch.len)) {
+        rw_printf("init: using the saved configuration, %s\n", ch.why);
+        teardown();
+        cfg = saved_cfg;
+        build();
+    } else if (ch.why[0]) {
+        rw_printf("init: %s: using the configuration on the boot medium\n", ch.why);
+    }
+    saved_done();
 }
 
 int main(uint64_t arg)
@@ -204,13 +291,11 @@ int main(uint64_t arg)
     load_config(ncpus);
     if (rw_ntfn_create(&init_ntfn) != RW_OK)
         refuse("no notification");
-    for (uint32_t i = 0; i < cfg.ncomponents; i++)
-        make_component(i);
-    make_regions();
-    make_channels();
+    build();
+    choose_config(ncpus);
     for (uint32_t i = 0; i < cfg.ncomponents; i++) {
-        if (comps[i].absent)
-            continue;
+        if (comps[i].absent || comps[i].proc)
+            continue; // left out, or the disk driver, already running
         int s = comp_launch(&comps[i]);
         if (s != RW_OK)
             rw_printf("init: component '%s' did not start: %s\n", comps[i].cfg->name,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Unit tests of apps/console/con_rec.c, the console's disk records: the
+// Unit tests of apps/console/con_rec.c and servers/blk/blkarea.c, the console's disk records: the
 // areas on disks of several sizes, record payloads and their meta line, the
 // router's log answer (new entries after a poll, an overrun ring, a restarted
 // router, a truncated answer), the configuration comparison, the read-ahead
@@ -37,7 +37,7 @@ static uint8_t scratch[BLKLOG_HDR_BYTES + BLKLOG_MAX_PAYLOAD + SS];
 static void put(struct blklog *lg, uint16_t type, const char *body, uint32_t keep)
 {
     char p[BLKLOG_MAX_PAYLOAD];
-    uint32_t n = con_rec_build(p, sizeof(p), 7, 1234, body, (uint32_t)strlen(body));
+    uint32_t n = blkarea_rec_build(p, sizeof(p), 7, 1234, body, (uint32_t)strlen(body));
     uint64_t sect;
     uint32_t bytes;
     assert_true(n > 0);
@@ -48,36 +48,36 @@ static void put(struct blklog *lg, uint16_t type, const char *body, uint32_t kee
 static void test_areas(void **state)
 {
     (void)state;
-    struct con_areas a;
-    assert_true(con_areas_for(512, 131072, &a)); // 64 MiB
+    struct blkarea a;
+    assert_true(blkarea_for(512, 131072, &a)); // 64 MiB
     assert_int_equal(a.cfg_first, 0);
     assert_int_equal(a.cfg_nsect, 2048);
     assert_int_equal(a.log_first, 2048);
     assert_int_equal(a.log_nsect, 16384);
-    assert_true(con_areas_for(4096, 16384, &a));
+    assert_true(blkarea_for(4096, 16384, &a));
     assert_int_equal(a.cfg_nsect, 256);
     assert_int_equal(a.log_first, 256);
-    assert_true(con_areas_for(512, 2048 + 1024, &a)); // small: the log area is what is left
+    assert_true(blkarea_for(512, 2048 + 1024, &a)); // small: the log area is what is left
     assert_int_equal(a.log_nsect, 1024);
-    assert_false(con_areas_for(512, 2048 + 100, &a));
-    assert_false(con_areas_for(1024, 1u << 20, &a));
+    assert_false(blkarea_for(512, 2048 + 100, &a));
+    assert_false(blkarea_for(1024, 1u << 20, &a));
 }
 
 static void test_payload_meta(void **state)
 {
     (void)state;
     char p[64];
-    struct con_rec_meta m;
-    uint32_t n = con_rec_build(p, sizeof(p), 3, 45678, "rule pass all\n", 14);
+    struct blkarea_meta m;
+    uint32_t n = blkarea_rec_build(p, sizeof(p), 3, 45678, "rule pass all\n", 14);
     assert_int_equal(n, strlen("boot=3 up=45678\n") + 14);
-    assert_true(con_rec_meta(p, n, &m));
+    assert_true(blkarea_rec_meta(p, n, &m));
     assert_int_equal(m.boot, 3);
     assert_int_equal(m.up_ms, 45678);
     assert_int_equal(m.body_len, 14);
     assert_memory_equal(m.body, "rule pass all\n", 14);
-    assert_int_equal(con_rec_build(p, sizeof(p), 3, 1, "x", 60), 0); // does not fit
-    assert_false(con_rec_meta("boot=x up=1\n", 12, &m));
-    assert_false(con_rec_meta("boot=1 up=1", 11, &m));
+    assert_int_equal(blkarea_rec_build(p, sizeof(p), 3, 1, "x", 60), 0); // does not fit
+    assert_false(blkarea_rec_meta("boot=x up=1\n", 12, &m));
+    assert_false(blkarea_rec_meta("boot=1 up=1", 11, &m));
 }
 
 #define E(n) "{\"age_ms\":" #n ",\"action\":\"block\",\"dport\":7001}"
@@ -187,55 +187,55 @@ static void test_cache(void **state)
 static void test_areas_recover_apart(void **state)
 {
     (void)state;
-    struct con_areas a;
+    struct blkarea a;
     struct blklog cfg, log, rc;
     struct blklog_scan sc;
     static uint8_t win[128 * SS];
     struct con_cache cache;
     memset(disk, 0, sizeof(disk));
-    assert_true(con_areas_for(SS, NSECT, &a));
-    assert_int_equal(blklog_init(&cfg, SS, a.cfg_first, a.cfg_nsect, CON_CFG_LOG_ID), BLKLOG_OK);
-    assert_int_equal(blklog_init(&log, SS, a.log_first, a.log_nsect, CON_LOG_LOG_ID), BLKLOG_OK);
+    assert_true(blkarea_for(SS, NSECT, &a));
+    assert_int_equal(blklog_init(&cfg, SS, a.cfg_first, a.cfg_nsect, BLKAREA_CFG_ID), BLKLOG_OK);
+    assert_int_equal(blklog_init(&log, SS, a.log_first, a.log_nsect, BLKAREA_LOG_ID), BLKLOG_OK);
     static char text[3000];
     memset(text, 'c', sizeof(text) - 1);
     for (int i = 0; i < 3; i++) {
-        put(&cfg, CON_REC_CONFIG, text, 0);
-        put(&log, CON_REC_FWLOG, "logged=1 new=1 lost=0\n{}\n", 0);
-        put(&log, CON_REC_COUNTERS, "{\"filter\":{}}\n", 0);
+        put(&cfg, BLKAREA_REC_CONFIG, text, 0);
+        put(&log, BLKAREA_REC_FWLOG, "logged=1 new=1 lost=0\n{}\n", 0);
+        put(&log, BLKAREA_REC_COUNTERS, "{\"filter\":{}}\n", 0);
     }
-    put(&cfg, CON_REC_CONFIG, text, 2); // torn: 2 of its 6 sectors
-    put(&log, CON_REC_FWLOG, text, 1);  // torn: its first sector only
-    assert_int_equal(blklog_init(&rc, SS, a.cfg_first, a.cfg_nsect, CON_CFG_LOG_ID), BLKLOG_OK);
+    put(&cfg, BLKAREA_REC_CONFIG, text, 2); // torn: 2 of its 6 sectors
+    put(&log, BLKAREA_REC_FWLOG, text, 1);  // torn: its first sector only
+    assert_int_equal(blklog_init(&rc, SS, a.cfg_first, a.cfg_nsect, BLKAREA_CFG_ID), BLKLOG_OK);
     con_cache_init(&cache, mem_read, NULL, win, SS, 128, a.cfg_first, a.cfg_first + a.cfg_nsect);
     assert_int_equal(blklog_recover(&rc, con_cache_read, &cache, scratch, sizeof(scratch), &sc),
                      BLKLOG_OK);
     assert_int_equal(sc.records, 3);
     assert_int_equal(sc.last_seq, 3);
-    assert_int_equal(sc.last_type, CON_REC_CONFIG);
+    assert_int_equal(sc.last_type, BLKAREA_REC_CONFIG);
     assert_int_equal(sc.torn, 1);
     assert_int_equal(rc.next_seq, 4);
     assert_int_equal(rc.next_sect, 3 * 6); // 3047 bytes: 6 sectors each
     assert_true(cache.misses <= a.cfg_nsect / 128 + 1);
-    assert_int_equal(blklog_init(&rc, SS, a.log_first, a.log_nsect, CON_LOG_LOG_ID), BLKLOG_OK);
+    assert_int_equal(blklog_init(&rc, SS, a.log_first, a.log_nsect, BLKAREA_LOG_ID), BLKLOG_OK);
     con_cache_init(&cache, mem_read, NULL, win, SS, 128, a.log_first, a.log_first + a.log_nsect);
     assert_int_equal(blklog_recover(&rc, con_cache_read, &cache, scratch, sizeof(scratch), &sc),
                      BLKLOG_OK);
     assert_int_equal(sc.records, 6);
     assert_int_equal(sc.last_seq, 6);
-    assert_int_equal(sc.last_type, CON_REC_COUNTERS);
+    assert_int_equal(sc.last_type, BLKAREA_REC_COUNTERS);
     // the newest 4 of the log area, oldest first; none from the other area
     struct con_recent r[4];
     uint32_t n = 0;
-    assert_int_equal(con_scan_recent(mem_read, NULL, SS, a.log_first, a.log_nsect, CON_LOG_LOG_ID,
+    assert_int_equal(con_scan_recent(mem_read, NULL, SS, a.log_first, a.log_nsect, BLKAREA_LOG_ID,
                                      scratch, sizeof(scratch), r, 4, &n),
                      BLKLOG_OK);
     assert_int_equal(n, 4);
     for (uint32_t i = 0; i < 4; i++) {
         assert_int_equal(r[i].seq, 3 + i);
-        assert_int_equal(r[i].type, i % 2 ? CON_REC_COUNTERS : CON_REC_FWLOG);
+        assert_int_equal(r[i].type, i % 2 ? BLKAREA_REC_COUNTERS : BLKAREA_REC_FWLOG);
     }
     // the config area scanned with the log id finds nothing
-    assert_int_equal(con_scan_recent(mem_read, NULL, SS, a.cfg_first, a.cfg_nsect, CON_LOG_LOG_ID,
+    assert_int_equal(con_scan_recent(mem_read, NULL, SS, a.cfg_first, a.cfg_nsect, BLKAREA_LOG_ID,
                                      scratch, sizeof(scratch), r, 4, &n),
                      BLKLOG_OK);
     assert_int_equal(n, 0);

@@ -44,6 +44,37 @@ int rt_rules_load(struct router *r, char *err, uint32_t errcap)
     return reload_result;
 }
 
+// The staging calls are the router's too: stubs that record what arrives.
+static unsigned staged_n, commits;
+static char staged_last[256];
+static uint32_t staged_line;
+static bool staged_nat;
+
+void rt_rules_stage_clear(struct router *r)
+{
+    (void)r;
+    staged_n = 0;
+}
+
+int rt_rules_stage(struct router *r, bool nat, uint32_t line, const char *text)
+{
+    (void)r;
+    staged_n++;
+    staged_nat = nat;
+    staged_line = line;
+    snprintf(staged_last, sizeof(staged_last), "%s", text);
+    return 0;
+}
+
+int rt_rules_commit(struct router *r, char *err, uint32_t errcap)
+{
+    (void)r;
+    commits++;
+    if (reload_result != 0)
+        snprintf(err, errcap, "line 3: unknown protocol 'tcpp'");
+    return reload_result;
+}
+
 // Optional: RT_CMD_JSON_DUMP=file collects every --json answer, one per line,
 // for an outside parser (python3 -c 'json.loads' on each line).
 static void dump_json(const char *s)
@@ -305,6 +336,34 @@ static void test_reload_save(void **state)
     assert_has(run("save --json"), "\"ok\":false");
 }
 
+// The console's `load`: rule text staged raw (more words than a command
+// has, blanks kept), bad line numbers refused, the commit answered like reload.
+static void test_stage(void **state)
+{
+    (void)state;
+    assert_string_equal(run("stage clear"), "stage: ok, cleared\n");
+    const char *rule = "stage rule 12 block log in on lan0 proto tcp from any to any port 7002";
+    assert_string_equal(run(rule), "stage: ok, staged\n");
+    assert_int_equal(staged_line, 12);
+    assert_false(staged_nat);
+    assert_string_equal(staged_last, "block log in on lan0 proto tcp from any to any port 7002");
+    assert_string_equal(run("stage nat 3 on wan0 from 198.18.0.0/24 to any -> wan0"),
+                        "stage: ok, staged\n");
+    assert_true(staged_nat);
+    assert_int_equal(staged_n, 2);
+    assert_has(run("stage rule 0 pass all"), "stage: failed: bad line number");
+    assert_has(run("stage rule x pass all"), "stage: failed: bad line number");
+    assert_has(run("stage rule 7"), "stage: failed: bad line number");
+    assert_has(run("stage frobnicate"), "stage: failed: usage:");
+    assert_int_equal(staged_n, 2);
+    assert_string_equal(run("stage commit"),
+                        "load: ok, ruleset generation 1: 2 rules, 1 nat rules\n");
+    reload_result = -2;
+    assert_string_equal(run("stage commit"),
+                        "load: failed: line 3: unknown protocol 'tcpp'; the old ruleset stays\n");
+    assert_int_equal(commits, 2);
+}
+
 // A small buffer: the answer is a prefix plus the marker, and always fits.
 static void test_truncation_marker(void **state)
 {
@@ -426,6 +485,7 @@ int main(void)
         cmocka_unit_test_setup(test_truncation_states, setup),
         cmocka_unit_test_setup(test_mgmt_roundtrip, setup),
         cmocka_unit_test_setup(test_mgmt_truncated_flag, setup),
+        cmocka_unit_test_setup(test_stage, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,9 +8,10 @@
 // while the driver is killed (its args crash=N) and checks that every
 // acknowledged write reads back after the restart; the client resubmits what
 // was not acknowledged; it also keeps a crash-checkable log (servers/blk/
-// blklog.c) across boots, with a record torn on purpose. "second": a second client on its own queue
-// pair, pattern write and read-back, then signals main. Results are lines "BLK PASS name" / "BLK
-// FAIL name"; main hands the verdict to QEMU.
+// blklog.c) across boots, with a record torn on purpose. "second REGION": another client at the
+// same time (on its own core's queue pair, or sharing main's), pattern write and read-back in its
+// own quarter of the disk, then it signals main on "done"; main waits for every such signal.
+// Results are lines "BLK PASS name" / "BLK FAIL name"; main hands the verdict to QEMU.
 #include "lib/comp.h"
 #include "lib/fmt.h"
 #include "lib/rw.h"
@@ -454,6 +455,24 @@ static void log_test(uint64_t boot)
     result(ok && sc.last_seq == 3 * boot && sc.torn >= 1, "log-torn-record-ignored", d);
 }
 
+// Waits until every other client ("NAME.done" channels in) has signalled.
+static void wait_seconds(void)
+{
+    uint64_t want = 0;
+    for (uint32_t i = 0; i < ci->nchannels && i < COMP_MAX_CHANNELS; i++) {
+        const struct comp_channel *c = &ci->channels[i];
+        const char *dot = strchr(c->name, '.');
+        if (c->dir == COMP_CHAN_IN && dot && strcmp(dot, ".done") == 0)
+            want |= c->bits;
+    }
+    for (uint64_t t0 = rw_now_ns(); (seen_bits & want) != want && rw_now_ns() - t0 < 60 * SEC;)
+        seen_bits |= comp_wait(ci, 100 * MS);
+    char d[48];
+    fmt_snprintf(d, sizeof(d), "%u of %u", __builtin_popcountll(seen_bits & want),
+                 __builtin_popcountll(want));
+    result(want && (seen_bits & want) == want, "second-clients-finished", d);
+}
+
 static int main_client(void)
 {
     if (!attach("d0", "nvme0")) {
@@ -470,11 +489,7 @@ static int main_client(void)
     log_test(boot);
     kill_test(seed);
     write_stamp(seed, boot);
-    const struct comp_channel *done = comp_channel(ci, "blk2.done", COMP_CHAN_IN);
-    for (uint64_t t0 = rw_now_ns();
-         done && !(seen_bits & done->bits) && rw_now_ns() - t0 < 60 * SEC;)
-        seen_bits |= comp_wait(ci, 100 * MS);
-    result(done && (seen_bits & done->bits), "second-client-finished", 0);
+    wait_seconds();
     rw_printf("%s: %u failures; driver counters: %lu reads %lu writes %lu flushes %lu rejected "
               "%lu device errors %lu restarts\n",
               who, failures, (unsigned long)bs.hdr->cnt.reads, (unsigned long)bs.hdr->cnt.writes,
@@ -483,15 +498,19 @@ static int main_client(void)
     rw_test_exit(failures != 0);
 }
 
-// A second client on its own queue pair, at the same time as main.
-static int second_client(void)
+// Another client at the same time as main, on region `region`; the region's
+// number picks its own eighth of the disk's last quarter.
+static int second_client(const char *region)
 {
     const struct comp_channel *done = comp_channel(ci, "done", COMP_CHAN_OUT);
-    if (!done || !attach("d1", "nvme0")) {
-        result(false, "second-attach", 0);
+    const struct comp_region *r = comp_region(ci, region);
+    char name[48];
+    fmt_snprintf(name, sizeof(name), "second-attach-%s", region);
+    if (!done || !r || !attach(region, "nvme0")) {
+        result(false, name, 0);
         return 1;
     }
-    uint64_t base = g.nblocks / 4 * 3, seed = rw_now_ns() | 1;
+    uint64_t base = g.nblocks / 4 * 3 + g.nblocks / 32 * (r->id % 8), seed = rw_now_ns() | 1;
     bool ok = true;
     for (uint32_t k = 0; k < SECOND_N; k++) {
         uint64_t off = (uint64_t)k * 8 * g.block_size;
@@ -511,7 +530,8 @@ static int second_client(void)
         ok = io(BLK_OP_READ, base + k * 8, 8, off, 0, 0) == BLK_S_OK &&
              verify(off, base + k * 8, 8, seed) < 0;
     }
-    result(ok, "second-queue-rw", 0);
+    fmt_snprintf(name, sizeof(name), "second-rw-%s", region);
+    result(ok, name, 0);
     comp_signal(done);
     for (;;)
         comp_wait(ci, TIMEOUT_NEVER);
@@ -523,8 +543,8 @@ int main(uint64_t arg)
     if (!ci)
         return 1;
     who = ci->name;
-    if (strcmp(ci->args, "second") == 0)
-        return second_client();
+    if (strncmp(ci->args, "second ", 7) == 0)
+        return second_client(ci->args + 7);
     if (strcmp(ci->args, "main") == 0)
         return main_client();
     return 1;
