@@ -29,6 +29,7 @@ $(eval $(call unit_test,nvme_prp_test,tests/unit/nvme_prp_test.c drivers/nvme/nv
 $(eval $(call unit_test,blk_test,tests/unit/blk_test.c))
 $(eval $(call unit_test,sock_test,tests/unit/sock_test.c servers/netstack/nssock_tab.c))
 $(eval $(call unit_test,nscsum_test,tests/unit/nscsum_test.c servers/netstack/nscsum.c))
+$(eval $(call unit_test,nsgso_test,tests/unit/nsgso_test.c servers/netstack/nsgso.c))
 $(eval $(call unit_test,blklog_test,tests/unit/blklog_test.c servers/blk/blklog.c))
 $(eval $(call unit_test,fw_pkt_test,tests/unit/fw_pkt_test.c $(FW_SRCS)))
 $(eval $(call unit_test,fw_route_test,tests/unit/fw_route_test.c $(FW_SRCS)))

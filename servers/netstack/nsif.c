@@ -12,6 +12,7 @@
 #include "lwip/etharp.h"
 #include "netif/ethernet.h"
 #include "servers/netstack/nscsum.h"
+#include "servers/netstack/nsgso.h"
 #include "servers/netstack/nsring.h"
 
 #define NSIF_MTU_DEFAULT 1500
@@ -33,9 +34,20 @@ static void nsif_tx_csum(struct nsif *n, uint8_t *d, uint32_t len, uint16_t *sta
     }
 }
 
+static void nsif_copy_out(void *ctx, uint8_t *dst, uint32_t off, uint32_t n)
+{
+    pbuf_copy_partial(ctx, dst, (u16_t)n, (u16_t)off);
+}
+
 static err_t nsif_linkoutput(struct netif *lw, struct pbuf *p)
 {
     struct nsif *n = lw->state;
+    if (n->tx_csum) { // a TCP segment may join the TSO frame queued before it
+        uint8_t hdr[NSGSO_HDR_MAX];
+        u16_t have = pbuf_copy_partial(p, hdr, sizeof(hdr), 0);
+        if (nsring_tx_join(n->idx, hdr, have, p->tot_len, nsif_copy_out, p))
+            return ERR_OK;
+    }
     uint8_t *d = nsring_tx_begin(n->idx, p->tot_len);
     uint16_t start, off;
     if (!d)

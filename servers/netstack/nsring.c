@@ -10,6 +10,7 @@
 
 #include "lib/rw.h"
 #include "lib/string.h"
+#include "servers/netstack/nsgso.h"
 #include "shm/netif.h"
 
 #define NSRING_BATCH   64
@@ -34,7 +35,10 @@ struct nsring {
     uint32_t ntxq;
     struct ring_desc rxfree[NETIF_MAX_BUFS]; // receive buffers to give back
     uint32_t nrxfree;
-    uint64_t cur_tx; // the buffer nsring_tx_begin handed out
+    uint64_t cur_tx;    // the buffer nsring_tx_begin handed out
+    bool tso;           // the NIC cuts TSO frames (and completes their checksums)
+    struct nsgso gso;   // the TSO frame queued last, while segments may join it
+    uint32_t gso_first; // its first descriptor in txq
     uint64_t cnt[NSRING_C_N];
 };
 
@@ -119,6 +123,7 @@ bool nsring_driver_up(uint32_t i, struct nsring_link *l)
     memcpy(l->mac, h->mac, 6);
     l->mtu = h->mtu >= 576 && h->mtu <= NSRING_MTU_MAX ? h->mtu : NSRING_MTU;
     l->tx_csum = (h->caps & NETIF_CAP_TX_CSUM) != 0;
+    s->tso = l->tx_csum && (h->caps & NETIF_CAP_TX_TSO4);
     return true;
 }
 
@@ -264,14 +269,75 @@ void nsring_tx_commit(uint32_t i, uint32_t len, uint16_t csum_start, uint16_t cs
                                                                 .csum_offset = csum_offset,
                                                                 .nsegs = 1};
     s->txq[s->ntxq++] = (struct ring_desc){s->cur_tx, len, flags};
+    // A frame of its own ends the one before it; it may begin a TSO frame.
+    s->gso.open = false;
+    if (s->tso && csum_start) {
+        uint8_t *d = s->nif.pool.base + s->cur_tx + NETIF_DATA_OFF;
+        if (nsgso_open(&s->gso, d, len, len))
+            s->gso_first = s->ntxq - 1;
+    }
     s->cnt[NSRING_C_tx_frames]++;
     s->cnt[NSRING_C_tx_copied_bytes] += len;
     s->cnt[NSRING_C_tx_csum_offload] += csum_start != 0;
 }
 
+// The TSO frame's first buffer, after segment hdr/len joined: offloads on.
+static void nsring_gso_headers(struct nsring *s, const uint8_t *hdr, uint32_t len)
+{
+    struct ring_desc *first = &s->txq[s->gso_first];
+    uint8_t *f = s->nif.pool.base + first->offset + NETIF_DATA_OFF;
+    if (s->gso.segs == 1)
+        s->cnt[NSRING_C_tx_gso_frames]++;
+    uint16_t start = nsgso_join(&s->gso, f, hdr, len);
+    first->flags |= RING_F_TSO4 | RING_F_CSUM_NEEDED;
+    struct netif_buf_hdr *h = netif_buf_hdr(&s->nif, first->offset);
+    h->csum_start = start;
+    h->csum_offset = 16; // TCP's checksum field
+    h->gso_size = s->gso.mss;
+    h->hdr_len = s->gso.hlen;
+    h->nsegs = (uint16_t)(s->ntxq - s->gso_first);
+    s->cnt[NSRING_C_tx_gso_joined]++;
+}
+
+bool nsring_tx_join(uint32_t i, const uint8_t *hdr, uint32_t have, uint32_t len,
+                    nsring_copy_fn copy, void *ctx)
+{
+    struct nsring *s = &rings[i];
+    if (!s->gso.open || !nsgso_fits(&s->gso, hdr, have, len))
+        return false;
+    const uint32_t cap = NETIF_BUF_SIZE - NETIF_DATA_OFF;
+    uint32_t payload = len - s->gso.hlen, last = s->ntxq - 1;
+    uint32_t room = cap - s->txq[last].len;
+    uint32_t more = payload > room ? (payload - room + cap - 1) / cap : 0;
+    if (more > s->nstash)
+        nsring_reclaim(s);
+    if (more > s->nstash || s->ntxq + more > NSRING_TXQ ||
+        s->ntxq + more - s->gso_first > NETIF_MAX_SEGS) {
+        s->gso.open = false; // it goes on its own; the frame is complete as it is
+        return false;
+    }
+    uint32_t done = room < payload ? room : payload;
+    copy(ctx, s->nif.pool.base + s->txq[last].offset + NETIF_DATA_OFF + s->txq[last].len,
+         s->gso.hlen, done);
+    s->txq[last].len += done;
+    while (done < payload) {
+        uint64_t b = s->stash[--s->nstash];
+        uint32_t n = payload - done < cap ? payload - done : cap;
+        *netif_buf_hdr(&s->nif, b) = (struct netif_buf_hdr){.data_off = NETIF_DATA_OFF};
+        copy(ctx, s->nif.pool.base + b + NETIF_DATA_OFF, s->gso.hlen + done, n);
+        s->txq[s->ntxq - 1].flags |= NETIF_F_MORE;
+        s->txq[s->ntxq++] = (struct ring_desc){b, n, 0};
+        done += n;
+    }
+    nsring_gso_headers(s, hdr, len);
+    s->cnt[NSRING_C_tx_copied_bytes] += payload;
+    return true;
+}
+
 void nsring_flush(uint32_t i)
 {
     struct nsring *s = &rings[i];
+    s->gso.open = false; // what is published is the driver's
     if (s->attached && s->starved && !s->ntxq && !s->nrxfree) {
         // Out of transmit buffers with nothing new to publish: the driver may
         // sleep with our sent frames unreclaimed, so wake it to return them.

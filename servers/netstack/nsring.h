@@ -36,6 +36,8 @@
     X(tx_frames)                                                                                   \
     X(tx_copied_bytes) /* bytes copied from pbufs into ring buffers */                             \
     X(tx_csum_offload) /* frames sent with RING_F_CSUM_NEEDED */                                   \
+    X(tx_gso_frames)   /* TSO frames made of several lwIP segments */                              \
+    X(tx_gso_joined)   /* segments that joined the frame before them */                            \
     X(tx_no_buffer)                                                                                \
     X(bad_desc)                                                                                    \
     X(signals)                                                                                     \
@@ -91,6 +93,14 @@ uint8_t *nsring_tx_begin(uint32_t i, uint32_t len);
 // Queues the frame nsring_tx_begin returned room for; csum_start != 0 asks the
 // driver to complete the L4 checksum (RING_F_CSUM_NEEDED).
 void nsring_tx_commit(uint32_t i, uint32_t len, uint16_t csum_start, uint16_t csum_offset);
+// Copies n bytes of a frame, from byte off on, to dst (nsring_tx_join).
+typedef void (*nsring_copy_fn)(void *ctx, uint8_t *dst, uint32_t off, uint32_t n);
+// Joins a TCP segment of len bytes to the TSO frame queued last, when the
+// NIC offers TSO and the segment continues that frame (nsgso.h); hdr holds
+// its first have bytes, copy fetches its payload. False: nothing was done,
+// queue it as a frame of its own.
+bool nsring_tx_join(uint32_t i, const uint8_t *hdr, uint32_t have, uint32_t len,
+                    nsring_copy_fn copy, void *ctx);
 // Publishes queued frames and returned buffers, signalling the driver once.
 void nsring_flush(uint32_t i);
 // Asks for signals on rx.active and tx.free; true if work arrived meanwhile.

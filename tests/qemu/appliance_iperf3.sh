@@ -87,10 +87,13 @@ d = json.loads(sys.argv[1])
 i = [x for x in d["interfaces"] if x["name"] == sys.argv[2]][0]
 s = i["stack"]
 print("rx_frames=%d zero_copy=%d copied=%d copied_bytes=%d lent_max=%d csum_trusted=%d "
-      "tx_frames=%d tx_csum_offload=%d tx_copied_bytes=%d" % (s["rx_frames"], s["rx_zero_copy"],
-      s["rx_copied"], s["rx_copied_bytes"], s["rx_lent_max"], s["rx_csum_trusted"],
-      s["tx_frames"], s["tx_csum_offload"], s["tx_copied_bytes"]))
-sys.exit(0 if s["rx_zero_copy"] > 0 and s["rx_lent"] <= s["rx_lent_max"] else 1)' "$json" "$ifn" 2>&1)
+      "tx_frames=%d tx_csum_offload=%d tx_copied_bytes=%d tso_frames=%d joined=%d" % (
+      s["rx_frames"], s["rx_zero_copy"], s["rx_copied"], s["rx_copied_bytes"], s["rx_lent_max"],
+      s["rx_csum_trusted"], s["tx_frames"], s["tx_csum_offload"], s["tx_copied_bytes"],
+      s["tx_gso_frames"], s["tx_gso_joined"]))
+# -R ran on both: lwIP segments went out joined into TSO frames.
+sys.exit(0 if s["rx_zero_copy"] > 0 and s["rx_lent"] <= s["rx_lent_max"] and
+         s["tx_gso_frames"] > 0 and s["tx_gso_joined"] >= s["tx_gso_frames"] else 1)' "$json" "$ifn" 2>&1)
         if [ $? -eq 0 ]; then
             pass "netstack-$ifn-counters ($line)"
         else
