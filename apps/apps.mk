@@ -9,6 +9,7 @@ include apps/console/console.mk
 # configuration parser it shares with init.
 ROUTER_SRCS := apps/router/router.c apps/router/rt_fwd.c apps/router/rt_arp.c \
 	apps/router/rt_cmd.c apps/router/rt_show.c apps/router/rt_text.c \
+	apps/router/rt_fabric.c apps/router/rt_own.c \
 	$(filter-out lib/fmt.c,$(wildcard net/fw/*.c)) \
 	servers/init/config.c servers/init/config_components.c servers/init/config_net.c \
 	servers/init/config_dump.c

@@ -38,6 +38,7 @@ $(eval $(call unit_test,fw_conn_test,tests/unit/fw_conn_test.c $(FW_SRCS)))
 $(eval $(call unit_test,fw_nat_test,tests/unit/fw_nat_test.c $(FW_SRCS)))
 $(eval $(call unit_test,fw_filter_test,tests/unit/fw_filter_test.c $(FW_SRCS)))
 $(eval $(call unit_test,fw_frag_test,tests/unit/fw_frag_test.c $(FW_SRCS)))
+$(eval $(call unit_test,rt_fabric_test,tests/unit/rt_fabric_test.c apps/router/rt_own.c))
 RT_CMD_SRCS := apps/router/rt_cmd.c apps/router/rt_show.c apps/router/rt_text.c
 $(eval $(call unit_test,rt_cmd_test,tests/unit/rt_cmd_test.c $(RT_CMD_SRCS) $(FW_SRCS) \
 	apps/iperf3/iperf3_json.c))
@@ -65,7 +66,7 @@ $(eval $(call test_user_elf,ringtest,tests/user/ringtest.c))
 # Test ISOs: the test kernel with "test=NAME" (and more) on its command line,
 # carrying the appliance's components and the test-only programs.
 TEST_ISO_NAMES := ktest fault user compose badconf vnet fournic fwlab nvme manage dhcp disk sock \
-	diskfactory
+	diskfactory multicore
 CMDLINE_ktest := test=ktest
 CMDLINE_fault := test=fault
 CMDLINE_user := test=user init=utest.elf
@@ -73,6 +74,8 @@ CMDLINE_vnet := test=user init=vnet-lab.elf
 CMDLINE_fournic := test=user
 CMDLINE_fwlab := test=user
 CONFIG_fwlab := tests/qemu/firewall.conf
+CMDLINE_multicore := test=user
+CONFIG_multicore := tests/qemu/multicore.conf
 CMDLINE_dhcp := test=user
 CMDLINE_sock := test=user
 CONFIG_sock := tests/qemu/sock.conf

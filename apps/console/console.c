@@ -20,8 +20,11 @@
 //   region  mgmt size=64K map=console,router
 //   channel console.mgmt -> router      (router's IN channel "console.mgmt")
 //   channel router.console -> console   (our IN channel "router.console")
+// With several router instances, each has its own mgmt region and channel
+// pair, and a router command goes to each in turn (con_inst.c).
 #include "apps/console/con_cpu.h"
 #include "apps/console/con_disk.h"
+#include "apps/console/con_inst.h"
 #include "apps/console/con_line.h"
 #include "apps/console/con_show.h"
 #include "lib/comp.h"
@@ -30,18 +33,15 @@
 #include "lib/string.h"
 #include "shm/mgmt.h"
 
-#define CON_COM1      0x3f8u
-#define CON_LSR       (CON_COM1 + 5)
-#define CON_LSR_DR    0x01 // a received byte waits in RBR
-#define CON_POLL_NS   20000000ull
-#define CON_ANSWER_NS 2000000000ull
-#define CON_BIT_TICK  (1ull << 62) // channels use bits from 0 up, init's control bit 63
-#define CON_RX_BURST  64           // bytes taken per poll
-#define CON_CHUNK     240          // bytes per rw_debug_write: under the kernel's 256
-#define CON_PROMPT    "ringwall> "
-#define CON_CHAN_OUT  "mgmt"           // our channel to the router (its label)
-#define CON_CHAN_IN   "router.console" // the router's channel to us
-#define CON_INIT_NS   4000000000ull    // an injected hang takes init up to ~2.6 s to see
+#define CON_COM1     0x3f8u
+#define CON_LSR      (CON_COM1 + 5)
+#define CON_LSR_DR   0x01 // a received byte waits in RBR
+#define CON_POLL_NS  20000000ull
+#define CON_BIT_TICK (1ull << 62) // channels use bits from 0 up, init's control bit 63
+#define CON_RX_BURST 64           // bytes taken per poll
+#define CON_CHUNK    240          // bytes per rw_debug_write: under the kernel's 256
+#define CON_PROMPT   "ringwall> "
+#define CON_INIT_NS  4000000000ull // an injected hang takes init up to ~2.6 s to see
 
 static const char con_help_text[] =
     "commands:\n"
@@ -70,13 +70,9 @@ static const char con_help_text[] =
 
 static const struct comp_info *ci;
 static uint32_t uart;
-static void *mgmt;
-static const struct comp_channel *to_router;
-static uint32_t seq;
 static struct config cfg; // about 30 KiB: off the stack
 static bool cfg_ok;
 static struct con_line line;
-static char answer[MGMT_RESP_MAX + 1];
 static struct kstats cpu_newer, cpu_older; // kernel samples, CON_CPU_SAMPLE_NS apart
 
 // Writes text in pieces that end at a newline or after CON_CHUNK bytes.
@@ -107,48 +103,12 @@ void con_sanitize(char *s, size_t n)
     }
 }
 
-// Asks the router: cmd's answer into out (NUL-terminated), its length, or -1
-// if there is no router or it did not answer within CON_ANSWER_NS. Waits
-// answering init's heartbeats through comp_wait. The disk code asks too.
+// Asks the router (its first instance: con_inst.c): cmd's answer into out
+// (NUL-terminated), its length, or -1 if there is no router or it did not
+// answer within 2 s. The disk code asks too.
 int32_t con_ask(const char *cmd, char *out, uint32_t cap)
 {
-    if (!mgmt || !to_router || cap < 2)
-        return -1;
-    mgmt_request_put(mgmt, seq, cmd, (uint32_t)strnlen(cmd, MGMT_REQ_MAX));
-    comp_signal(to_router);
-    uint64_t deadline = rw_now_ns() + CON_ANSWER_NS;
-    int32_t n;
-    uint32_t flags = 0;
-    while ((n = mgmt_response_get(mgmt, seq, out, cap, &flags)) < 0) {
-        uint64_t now = rw_now_ns();
-        if (now >= deadline)
-            break;
-        comp_wait(ci, deadline - now); // the router's bit, or the next tick
-    }
-    seq += 2;
-    if (seq == 0)
-        seq = 2;
-    if (n >= 0)
-        out[(uint32_t)n < cap ? (uint32_t)n : cap - 1] = '\0';
-    return n;
-}
-
-// Sends cmd to the router and prints its answer, or why there is none.
-static void con_forward(const char *cmd)
-{
-    if (!mgmt || !to_router) {
-        con_puts("error: no router to ask (no mgmt region or channel in ringwall.conf)\n");
-        return;
-    }
-    int32_t n = con_ask(cmd, answer, sizeof(answer));
-    if (n < 0) {
-        con_puts("error: the router did not answer within 2 s (is it running? see the log)\n");
-        return;
-    }
-    con_sanitize(answer, (size_t)n);
-    con_write(answer, (size_t)n);
-    if (n > 0 && answer[n - 1] != '\n')
-        con_puts("\n");
+    return con_inst_ask(0, cmd, out, cap);
 }
 
 static bool con_is_components(const char *w2)
@@ -347,7 +307,7 @@ static void con_run(char *cmd)
     else if (strcmp(cmd, "show cpu") == 0 || strcmp(cmd, "show cpu --json") == 0)
         con_show_cpu(cmd[8] != 0);
     else if (!con_disk_command(cmd) && !con_local_show(cmd) && !con_manage(cmd))
-        con_forward(cmd);
+        con_inst_forward(cmd);
 }
 
 static void con_byte(uint8_t c)
@@ -408,14 +368,6 @@ static bool con_setup(void)
         rw_printf("%s: no device=ioport:0x3f8-0x3ff grant: console disabled\n", ci->name);
         return false;
     }
-    const struct comp_region *m = comp_region(ci, MGMT_REGION_NAME);
-    if (m && !m->read_only && mgmt_region_ok((void *)m->va, m->size))
-        mgmt = (void *)m->va;
-    to_router = comp_channel(ci, CON_CHAN_OUT, COMP_CHAN_OUT);
-    if (!mgmt || !to_router)
-        rw_printf("%s: no mgmt region or channel: only local commands\n", ci->name);
-    if (mgmt)
-        seq = mgmt_next_seq(mgmt);
     uint32_t timer = 0;
     if (rw_timer_create(ci->ntfn, CON_BIT_TICK, &timer) != RW_OK ||
         rw_timer_set(timer, rw_now_ns() + CON_POLL_NS, CON_POLL_NS) != RW_OK) {
@@ -423,6 +375,8 @@ static bool con_setup(void)
         return false;
     }
     con_load_config();
+    if (con_inst_setup(ci, cfg_ok ? &cfg : 0) == 0)
+        rw_printf("%s: no mgmt region or channel: only local commands\n", ci->name);
     con_disk_init(ci);
     con_line_init(&line);
     return true;

@@ -120,7 +120,9 @@ static int add_interface(struct router *r, const struct config_interface *ci)
     const struct comp_region *nic = comp_region(r->ci, ci->name), *st = comp_region(r->ci, up);
     f->nic_chan = comp_channel(r->ci, ci->name, COMP_CHAN_OUT);
     f->up_chan = comp_channel(r->ci, up, COMP_CHAN_OUT);
-    if (!nic || nic->read_only || !f->nic_chan) {
+    if (!f->own)
+        st = 0; // another instance is the stack's driver there
+    if (!nic || nic->read_only || (f->own && !f->nic_chan)) {
         rw_printf("%s: interface %s: no region or channel '%s'\n", r->ci->name, ci->name, ci->name);
         return RW_ENOENT;
     }
@@ -149,6 +151,8 @@ static int setup(struct router *r)
     fw_route_init(&r->routes);
     fw_init(&r->fw, states, RT_STATES, buckets, RT_STATES, seed * 0x9e3779b97f4a7c15ull,
             seed ^ 0x52696e6757616c6cull);
+    if (rt_fab_setup(r, &cfg) != RW_OK)
+        return RW_EINVAL;
     for (uint32_t i = 0; i < cfg.ninterfaces && r->nifs < RT_IF_MAX; i++) {
         if (add_interface(r, &cfg.interfaces[i]) != RW_OK)
             return RW_EINVAL;
@@ -210,9 +214,24 @@ static void name_counters(struct rt_if *f)
     __atomic_store_n(&f->nic.app->count, RT_NCOUNTERS, __ATOMIC_RELEASE);
 }
 
-// Attaches an interface once its driver has formatted the region and is up.
-static bool try_attach(struct router *r, struct rt_if *f)
+// Another instance's interface: its pool only, to read and write the
+// buffers that instance hands us and to name ours to its driver.
+static bool try_view(struct router *r, struct rt_if *f)
 {
+    if (!netif_ready(f->nic_base) ||
+        netif_attach(&f->nic, f->nic_base, f->nic_size, NETIF_CLIENT) == RING_EINVAL)
+        return false;
+    f->view_ok = true;
+    rw_printf("%s: %s mapped for its buffers (owned by %s)\n", r->ci->name, f->name,
+              r->peers[f->owner < r->ninst ? f->owner : 0].name);
+    return true;
+}
+
+// Attaches an interface once its driver has formatted the region and is up.
+bool rt_if_attach(struct router *r, struct rt_if *f)
+{
+    if (!f->own)
+        return f->view_ok || try_view(r, f);
     if (!f->nic_ok) {
         if (!netif_ready(f->nic_base) ||
             atomic_load_explicit(&((struct netif_header *)f->nic_base)->drv_state,
@@ -223,6 +242,9 @@ static bool try_attach(struct router *r, struct rt_if *f)
         out_init(&f->tx, &f->nic.tx.active);
         out_init(&f->rxfree, &f->nic.rx.free);
         name_counters(f);
+        uint32_t back = rt_fab_spares_back(f);
+        if (back)
+            rw_printf("%s: %s: %u spare buffers taken over\n", r->ci->name, f->name, back);
         f->nic_ok = true;
         rw_printf("%s: %s attached, mac %02x:%02x:%02x:%02x:%02x:%02x\n", r->ci->name, f->name,
                   f->mac[0], f->mac[1], f->mac[2], f->mac[3], f->mac[4], f->mac[5]);
@@ -268,10 +290,15 @@ static void publish_counters(struct rt_if *f)
         __atomic_store_n(&f->nic.app->c[i].value, v[i], __ATOMIC_RELAXED);
 }
 
-// The console's requests (shm/mgmt.h), if the configuration has a console.
+// The console's requests (shm/mgmt.h), if the configuration has a console:
+// region "mgmt", or "mgmt-<our name>" when there are several instances.
 static void mgmt(struct router *r)
 {
-    const struct comp_region *m = comp_region(r->ci, "mgmt");
+    char name[COMP_NAME_MAX + 8];
+    fmt_snprintf(name, sizeof(name), "mgmt-%s", r->ci->name);
+    const struct comp_region *m = comp_region(r->ci, name);
+    if (!m)
+        m = comp_region(r->ci, "mgmt");
     const struct comp_channel *out = comp_channel(r->ci, "console", COMP_CHAN_OUT);
     if (m && !m->read_only && out && rt_mgmt_poll(r, (void *)m->va, m->size))
         comp_signal(out);
@@ -305,8 +332,8 @@ static void tick(struct router *r)
     r->ticks++;
     for (unsigned i = 0; i < r->nifs; i++) {
         struct rt_if *f = &r->ifs[i];
-        if (!f->nic_ok || (f->up_base && !f->up_ok))
-            try_attach(r, f);
+        if ((!f->nic_ok && !f->view_ok) || (f->up_base && !f->up_ok))
+            rt_if_attach(r, f);
         if (f->up_ok)
             client_reset(r, f);
         if (f->up_ok && f->nic_ok &&
@@ -319,6 +346,7 @@ static void tick(struct router *r)
         publish_counters(f);
     }
     rt_arp_tick(r);
+    rt_fab_tick(r);
     fw_conn_expire(&r->fw.conn, r->now_ms, 256);
 }
 
@@ -334,7 +362,9 @@ static uint32_t round_once(struct router *r)
         work += rt_nic_input(r, f);
         work += rt_stack_output(r, f);
     }
+    work += rt_fab_input(r);
     rt_flush(r);
+    rt_fab_flush(r);
     fw_quiescent(&r->fw);
     return work;
 }
@@ -354,7 +384,7 @@ static bool arm(struct router *r)
             }
         }
     }
-    return more;
+    return rt_fab_arm(r) || more;
 }
 
 static void __attribute__((noreturn)) run(struct router *r)

@@ -17,6 +17,7 @@
 #include "lib/component.h"
 #include "net/fw/fw.h"
 #include "net/fw/fw_route.h"
+#include "shm/fabric.h"
 #include "shm/netif.h"
 
 #define RT_IF_MAX       8
@@ -31,6 +32,7 @@
 #define RT_ARP_TRIES    3
 #define RT_ARP_TTL_MS   300000
 #define RT_BIT_TICK     (1ull << 62)
+#define RT_SPARE_LOW    128 // a buffer a peer instance returns refills the spares below this
 
 // Router counters of one interface, one X() per field so the console can name
 // them; they are also published on the NIC region's client counter page.
@@ -59,7 +61,10 @@
     X(not_ip)       /* neither IPv4 nor ARP */                                                     \
     X(tx_full)      /* egress ring full: dropped */                                                \
     X(tx_no_buffer) /* no transmit buffer for a copy or a reply */                                 \
-    X(ring_errors)  /* a peer broke a ring: descriptor refused */
+    X(ring_errors)  /* a peer broke a ring: descriptor refused */                                  \
+    X(fabric_out)   /* frames received here handed to the instance owning the egress */            \
+    X(fabric_in)    /* frames from another instance sent out of this interface */                  \
+    X(fabric_drops) /* frames for another instance dropped: no instance, ring full */
 
 struct rt_if_counters {
 #define RT_X_FIELD(n) uint64_t n;
@@ -74,8 +79,15 @@ struct rt_out {
     struct ring_desc d[RT_STAGE];
 };
 
+// An interface is owned by one instance (rt_own.h): only the owner is the
+// client of its NIC region and the driver of its "-up" region, filters on
+// it and keeps its ARP cache. The others attach to the NIC region only to
+// read and write the buffers of its pool (view_ok) and never touch its rings.
 struct rt_if {
     char name[COMP_NAME_MAX];            // [I] the interface (and its NIC region)
+    bool own;                            // [I] this instance owns it
+    uint8_t owner;                       // [I] the owning instance (fabric index)
+    bool view_ok;                        // not owned: nic is attached for its pool only
     uint32_t addr, prefix, mtu;          // host order; [I] but addr/prefix with dhcp
     bool dhcp;                           // [I] address from the stack's DHCP lease
     uint8_t mac[6];                      // from the driver's header
@@ -93,7 +105,23 @@ struct rt_if {
     struct rt_out uptxfree;              // -> up tx.free
     uint64_t spare[NETIF_MAX_BUFS];      // our own NIC buffers free for copies and replies
     uint32_t nspare;
+    uint64_t *spare_map; // [I] with a fabric: its bits (shm/fabric.h), or NULL
     struct rt_if_counters cnt;
+};
+
+// Another router instance, at the other end of two fabric rings.
+struct rt_peer {
+    char name[COMP_NAME_MAX];        // [I] its component name
+    const struct comp_channel *chan; // [I] OUT: "<us>.<peer> -> <peer>"
+    bool ok;                         // rings attached
+    struct ring_handle tx, rx;       // us -> peer (producer), peer -> us (consumer)
+    struct rt_out out;               // -> tx
+    uint32_t gen;                    // the peer's generation we last saw
+    uint64_t lent;                   // our buffers in its hands (sent minus returned)
+    uint64_t restarts;               // generation changes seen
+    uint64_t lost;                   // lent when it restarted (may still come back)
+    uint64_t errors;                 // descriptors refused from it
+    bool stalled;                    // its next frame names a pool we cannot map yet: no busy wait
 };
 
 struct rt_arp {
@@ -127,6 +155,10 @@ struct rt_logent {
 struct router {
     const struct comp_info *ci; // [I]
     unsigned nifs;              // [I]
+    unsigned self, ninst;       // [I] our fabric index, instances (1: no fabric)
+    struct rt_peer peers[FABRIC_MAX_INST];
+    struct fabric_header *fab;  // [I] NULL without a fabric
+    struct fabric_layout fab_l; // [I]
     struct rt_if ifs[RT_IF_MAX];
     const char *ifnames[RT_IF_MAX]; // [I] for the rule compiler
     struct fw_route_table routes;
@@ -145,6 +177,29 @@ struct router {
     uint64_t log_suppressed; // logged but not printed (rate limit)
 };
 
+_Static_assert(NETIF_MAX_BUFS <= FABRIC_MAP_BUFS, "a spare map covers a whole pool");
+_Static_assert(RT_IF_MAX <= FABRIC_IF_MAX, "a spare map for every interface");
+
+// Spares go in and out here, so that the fabric's map of them stays exact.
+static inline void rt_spare_put(struct rt_if *f, uint64_t off)
+{
+    uint64_t i = off / NETIF_BUF_SIZE;
+    if (f->spare_map && i < FABRIC_MAP_BUFS)
+        __atomic_or_fetch(&f->spare_map[i / 64], 1ull << (i % 64), __ATOMIC_RELAXED);
+    f->spare[f->nspare++] = off;
+}
+
+static inline uint64_t rt_spare_take(struct rt_if *f)
+{
+    uint64_t off = f->spare[--f->nspare], i = off / NETIF_BUF_SIZE;
+    if (f->spare_map && i < FABRIC_MAP_BUFS)
+        __atomic_and_fetch(&f->spare_map[i / 64], ~(1ull << (i % 64)), __ATOMIC_RELAXED);
+    return off;
+}
+
+// router.c: attaches f (or maps its pool, if another instance owns it);
+// true once done.
+bool rt_if_attach(struct router *r, struct rt_if *f);
 // rt_fwd.c: the data path.
 uint32_t rt_nic_input(struct router *r, struct rt_if *in);
 uint32_t rt_nic_reap(struct router *r, struct rt_if *nif);
@@ -164,6 +219,26 @@ void rt_reply_send(struct router *r, struct rt_if *out, uint64_t off, uint32_t l
 // rt_fwd.c: a packet a "log" rule decided.
 void rt_log_packet(struct router *r, const struct fw_pkt *p, unsigned verdict, unsigned ifindex,
                    unsigned dir);
+// rt_fabric.c: frames and buffers between instances.
+struct config;
+int rt_fab_setup(struct router *r, const struct config *cfg);
+void rt_recycle(struct router *r, struct rt_if *in, const struct ring_desc *d, uint32_t k);
+bool rt_fab_forward(struct router *r, struct rt_if *in, struct rt_if *out, uint32_t next_hop,
+                    const struct ring_desc *d, uint32_t k);
+void rt_fab_reject(struct router *r, struct rt_if *in, struct rt_if *out, const uint8_t *eth,
+                   const struct fw_pkt *p);
+void rt_fab_return(struct router *r, struct rt_if *home, uint64_t off);
+uint32_t rt_fab_input(struct router *r);
+void rt_fab_flush(struct router *r);
+bool rt_fab_arm(struct router *r);
+void rt_fab_tick(struct router *r);
+uint32_t rt_fab_spares_back(struct rt_if *f);
+// rt_fwd.c, for rt_fabric.c: a frame from a peer instance, filtered out and sent.
+void rt_fwd_out(struct router *r, struct rt_if *in, struct rt_if *out, uint8_t *eth,
+                const struct ring_desc *d, uint32_t k, uint32_t next_hop);
+bool rt_out_room(struct rt_out *o, uint32_t k, uint64_t *errors);
+void rt_out_put(struct rt_out *o, uint64_t off, uint32_t len, uint32_t flags);
+void rt_out_flush(struct rt_out *o, uint64_t *errors);
 // rt_cmd.c: console commands. Writes the answer to out (NUL-terminated);
 // returns its length.
 uint32_t rt_cmd_exec(struct router *r, const char *line, char *out, uint32_t cap);

@@ -370,6 +370,12 @@ static void rt_if_one(struct rt_text *t, const struct rt_if *ifp)
         rt_jend(t);
 }
 
+// With several instances each shows only the interfaces it owns.
+static bool rt_shown(const struct router *r, unsigned i)
+{
+    return r->ninst <= 1 || r->ifs[i].own;
+}
+
 static void rt_show_interfaces(struct router *r, struct rt_text *t)
 {
     unsigned n = r->nifs < RT_IF_MAX ? r->nifs : RT_IF_MAX;
@@ -379,8 +385,10 @@ static void rt_show_interfaces(struct router *r, struct rt_text *t)
     } else if (n == 0) {
         rt_put(t, "no interfaces\n");
     }
-    for (unsigned i = 0; i < n; i++)
-        rt_if_one(t, &r->ifs[i]);
+    for (unsigned i = 0; i < n; i++) {
+        if (rt_shown(r, i))
+            rt_if_one(t, &r->ifs[i]);
+    }
     if (t->json) {
         rt_jend(t);
         rt_jend(t);
@@ -430,15 +438,47 @@ static void rt_filter_counters(struct router *r, struct rt_text *t)
 static void rt_if_counter_table(struct router *r, struct rt_text *t, unsigned n)
 {
     rt_put(t, "interface counters:\n  %-14s", "");
-    for (unsigned k = 0; k < n; k++)
-        rt_put(t, " %12s", r->ifs[k].name);
+    for (unsigned k = 0; k < n; k++) {
+        if (rt_shown(r, k))
+            rt_put(t, " %12s", r->ifs[k].name);
+    }
     rt_put(t, "\n");
     for (unsigned i = 0; i < RT_IF_NCNT; i++) {
         rt_put(t, "  %-14s", rt_if_cnt_names[i]);
-        for (unsigned k = 0; k < n; k++)
-            rt_put(t, " %12llu", (unsigned long long)rt_if_cnt(&r->ifs[k], i));
+        for (unsigned k = 0; k < n; k++) {
+            if (rt_shown(r, k))
+                rt_put(t, " %12llu", (unsigned long long)rt_if_cnt(&r->ifs[k], i));
+        }
         rt_put(t, "\n");
     }
+}
+
+// The fabric's book-keeping, one entry per peer instance.
+static void rt_fabric_counters(struct router *r, struct rt_text *t)
+{
+    if (t->json)
+        rt_jobj(t, "fabric");
+    else
+        rt_put(t, "fabric (instance %u of %u):\n", r->self, r->ninst);
+    for (unsigned j = 0; j < r->ninst && j < FABRIC_MAX_INST; j++) {
+        const struct rt_peer *p = &r->peers[j];
+        if (j == r->self)
+            continue;
+        if (!t->json) {
+            rt_put(t, "  %-12s lent %llu, lost at its restarts %llu, restarts %llu, refused %llu\n",
+                   p->name, (unsigned long long)p->lent, (unsigned long long)p->lost,
+                   (unsigned long long)p->restarts, (unsigned long long)p->errors);
+            continue;
+        }
+        rt_jobj(t, p->name);
+        rt_jnum(t, "lent", p->lent);
+        rt_jnum(t, "lost", p->lost);
+        rt_jnum(t, "restarts", p->restarts);
+        rt_jnum(t, "refused", p->errors);
+        rt_jend(t);
+    }
+    if (t->json)
+        rt_jend(t);
 }
 
 static void rt_show_counters(struct router *r, struct rt_text *t)
@@ -447,14 +487,18 @@ static void rt_show_counters(struct router *r, struct rt_text *t)
     if (t->json)
         rt_jobj(t, NULL);
     rt_filter_counters(r, t);
+    if (r->ninst > 1)
+        rt_fabric_counters(r, t);
     if (!t->json) {
         if (n)
             rt_if_counter_table(r, t, n);
         return;
     }
     rt_jobj(t, "interfaces");
-    for (unsigned k = 0; k < n; k++)
-        rt_counter_block(t, r->ifs[k].name, rt_if_cnt_names, RT_IF_NCNT, &r->ifs[k], false);
+    for (unsigned k = 0; k < n; k++) {
+        if (rt_shown(r, k))
+            rt_counter_block(t, r->ifs[k].name, rt_if_cnt_names, RT_IF_NCNT, &r->ifs[k], false);
+    }
     rt_jend(t);
     rt_jend(t);
     rt_put(t, "\n");

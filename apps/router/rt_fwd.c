@@ -68,7 +68,7 @@ static enum fw_verdict filter(struct router *r, struct fw_pkt *p, unsigned ifind
 
 // ---- staging ---------------------------------------------------------------
 
-static void out_flush(struct rt_out *o, uint64_t *errors)
+void rt_out_flush(struct rt_out *o, uint64_t *errors)
 {
     if (o->n && ring_enqueue_batch(o->h, o->d, o->n) != o->n)
         (*errors)++; // room was checked: only a corrupt peer index gets here
@@ -76,33 +76,39 @@ static void out_flush(struct rt_out *o, uint64_t *errors)
 }
 
 // Room for k more descriptors on o's ring (flushing the stage if it is full).
-static bool out_room(struct rt_out *o, uint32_t k, uint64_t *errors)
+bool rt_out_room(struct rt_out *o, uint32_t k, uint64_t *errors)
 {
     uint32_t room;
     if (o->n + k > RT_STAGE)
-        out_flush(o, errors);
+        rt_out_flush(o, errors);
     if (ring_room(o->h, o->n + k, &room) != RING_OK)
         return false;
     return room >= o->n + k;
 }
 
-static void out_put(struct rt_out *o, uint64_t off, uint32_t len, uint32_t flags)
+void rt_out_put(struct rt_out *o, uint64_t off, uint32_t len, uint32_t flags)
 {
     o->d[o->n++] = (struct ring_desc){off, len, flags};
 }
 
-// Gives k received buffers back to their NIC's rx.free.
-static void recycle(struct rt_if *in, const struct ring_desc *d, uint32_t k)
+// Gives k received buffers back to their NIC's rx.free, or, for an
+// interface another instance owns, back to that instance (rt_fabric.c).
+void rt_recycle(struct router *r, struct rt_if *in, const struct ring_desc *d, uint32_t k)
 {
-    if (!out_room(&in->rxfree, k, &in->cnt.ring_errors))
+    if (!in->own) {
+        for (uint32_t j = 0; j < k; j++)
+            rt_fab_return(r, in, netif_desc_off(d[j].offset));
+        return;
+    }
+    if (!rt_out_room(&in->rxfree, k, &in->cnt.ring_errors))
         return; // cannot happen: rx.free holds every buffer of the pool
     for (uint32_t j = 0; j < k; j++)
-        out_put(&in->rxfree, netif_desc_off(d[j].offset), 0, 0);
+        rt_out_put(&in->rxfree, netif_desc_off(d[j].offset), 0, 0);
 }
 
 void rt_drop_frame(struct router *r, unsigned in_if, const struct ring_desc *d, uint32_t k)
 {
-    recycle(&r->ifs[in_if], d, k);
+    rt_recycle(r, &r->ifs[in_if], d, k);
 }
 
 static bool signal_if(const struct comp_channel *ch, bool should)
@@ -120,8 +126,8 @@ void rt_flush(struct router *r)
         if (!f->nic_ok)
             continue;
         bool a = f->tx.n != 0, b = f->rxfree.n != 0;
-        out_flush(&f->tx, &f->cnt.ring_errors);
-        out_flush(&f->rxfree, &f->cnt.ring_errors);
+        rt_out_flush(&f->tx, &f->cnt.ring_errors);
+        rt_out_flush(&f->rxfree, &f->cnt.ring_errors);
         // Both checks run when both rings got entries: each clears its own flag.
         bool sa = a && ring_producer_should_signal(&f->nic.tx.active);
         bool sb = b && ring_producer_should_signal(&f->nic.rx.free);
@@ -130,8 +136,8 @@ void rt_flush(struct router *r)
             continue;
         a = f->uprx.n != 0;
         b = f->uptxfree.n != 0;
-        out_flush(&f->uprx, &f->cnt.ring_errors);
-        out_flush(&f->uptxfree, &f->cnt.ring_errors);
+        rt_out_flush(&f->uprx, &f->cnt.ring_errors);
+        rt_out_flush(&f->uptxfree, &f->cnt.ring_errors);
         sa = a && ring_producer_should_signal(&f->up.rx.active);
         sb = b && ring_producer_should_signal(&f->up.tx.free);
         signal_if(f->up_chan, sa || sb);
@@ -148,7 +154,7 @@ uint8_t *rt_reply_buffer(struct router *r, struct rt_if *out, uint64_t *off)
         out->cnt.tx_no_buffer++;
         return 0;
     }
-    *off = out->spare[--out->nspare];
+    *off = rt_spare_take(out);
     struct netif_buf_hdr *h = netif_buf_hdr(&out->nic, *off);
     *h = (struct netif_buf_hdr){.data_off = NETIF_DATA_OFF, .nsegs = 1};
     return out->nic.pool.base + *off + NETIF_DATA_OFF;
@@ -159,12 +165,12 @@ void rt_reply_send(struct router *r, struct rt_if *out, uint64_t off, uint32_t l
     (void)r;
     if (len < 60)
         len = 60; // Ethernet minimum (the buffer is ours: the pad is whatever was there)
-    if (!out_room(&out->tx, 1, &out->cnt.ring_errors)) {
+    if (!rt_out_room(&out->tx, 1, &out->cnt.ring_errors)) {
         out->cnt.tx_full++;
-        out->spare[out->nspare++] = off;
+        rt_spare_put(out, off);
         return;
     }
-    out_put(&out->tx, off, len, 0);
+    rt_out_put(&out->tx, off, len, 0);
 }
 
 // Sends an ICMP error about p back to the frame's sender, out of in.
@@ -187,7 +193,7 @@ static void icmp_error(struct router *r, struct rt_if *in, const uint8_t *eth,
     else
         n = fw_build_icmp_unreach(p, code, in->addr, ip, cap);
     if (n <= 0) {
-        in->spare[in->nspare++] = off; // not answerable (an ICMP error, broadcast...)
+        rt_spare_put(in, off); // not answerable (an ICMP error, broadcast...)
         return;
     }
     memcpy(b, eth + 6, 6); // back to the previous hop
@@ -238,8 +244,8 @@ static bool finish_csum(struct rt_if *in, const struct ring_desc *d0, uint8_t *f
 // An IPv4 packet larger than out's MTU, without DF: cut into fragments
 // written into out's own buffers, the one place forwarding copies payload
 // (counted in fwd_copied). The original buffers go home.
-static void fragment(struct rt_if *in, struct rt_if *out, uint8_t *eth, const struct ring_desc *d,
-                     uint32_t k, const uint8_t *mac)
+static void fragment(struct router *r, struct rt_if *in, struct rt_if *out, uint8_t *eth,
+                     const struct ring_desc *d, uint32_t k, const uint8_t *mac)
 {
     static uint8_t linear[RT_LINEAR_MAX]; // one thread: one frame at a time
     uint8_t *frame;
@@ -250,7 +256,7 @@ static void fragment(struct rt_if *in, struct rt_if *out, uint8_t *eth, const st
               fw_frag_plan(&f, frame + ETH_HLEN, len - ETH_HLEN, out->mtu) == FW_FRAG_OK;
     if (!ok) {
         in->cnt.bad_frames++;
-    } else if (out->nspare < f.count || !out_room(&out->tx, f.count, &out->cnt.ring_errors)) {
+    } else if (out->nspare < f.count || !rt_out_room(&out->tx, f.count, &out->cnt.ring_errors)) {
         out->cnt.tx_no_buffer++;
     } else {
         for (uint32_t i = 0; i < f.count; i++) {
@@ -261,7 +267,7 @@ static void fragment(struct rt_if *in, struct rt_if *out, uint8_t *eth, const st
             int n = fw_frag_next(&f, frame + ETH_HLEN, b + ETH_HLEN,
                                  NETIF_BUF_SIZE - NETIF_DATA_OFF - ETH_HLEN);
             if (n <= 0) { // cannot happen for a plan that fits the buffers
-                out->spare[out->nspare++] = off;
+                rt_spare_put(out, off);
                 out->cnt.bad_frames++;
                 break;
             }
@@ -276,28 +282,29 @@ static void fragment(struct rt_if *in, struct rt_if *out, uint8_t *eth, const st
         out->cnt.fragmented++;
         out->cnt.fwd_frames++;
     }
-    recycle(in, d, k);
+    rt_recycle(r, in, d, k);
 }
 
 // Stages a frame whose next hop is known on the egress NIC, zero copy (or
 // fragmented, when larger than its MTU: decide() let only DF-clear ones by).
-static void emit(struct rt_if *in, struct rt_if *out, uint8_t *eth, const struct ring_desc *d,
-                 uint32_t k, const uint8_t *mac)
+static void emit(struct router *r, struct rt_if *in, struct rt_if *out, uint8_t *eth,
+                 const struct ring_desc *d, uint32_t k, const uint8_t *mac)
 {
     if (!(d[0].flags & RING_F_TSO4) && fw_get16(eth + ETH_HLEN + 2) > out->mtu) {
-        fragment(in, out, eth, d, k, mac);
+        fragment(r, in, out, eth, d, k, mac);
         return;
     }
-    if (!out_room(&out->tx, k, &out->cnt.ring_errors)) {
+    if (!rt_out_room(&out->tx, k, &out->cnt.ring_errors)) {
         out->cnt.tx_full++;
-        recycle(in, d, k);
+        rt_recycle(r, in, d, k);
         return;
     }
     memcpy(eth, mac, 6); // the Ethernet header is rewritten, the payload stays put
     memcpy(eth + 6, out->mac, 6);
     uint32_t pool = in == out ? 0 : in->nic_id, bytes = 0;
     for (uint32_t j = 0; j < k; j++) {
-        out_put(&out->tx, netif_desc_make(pool, netif_desc_off(d[j].offset)), d[j].len, d[j].flags);
+        rt_out_put(&out->tx, netif_desc_make(pool, netif_desc_off(d[j].offset)), d[j].len,
+                   d[j].flags);
         bytes += d[j].len;
     }
     out->cnt.fwd_frames++;
@@ -310,9 +317,9 @@ void rt_send_held(struct router *r, const struct rt_hold *h, const uint8_t *mac)
     struct netif_buf_hdr bh;
     uint8_t *eth = netif_data(&in->nic, &h->d[0], &bh);
     if (eth)
-        emit(in, &r->ifs[h->out_if], eth, h->d, h->k, mac);
+        emit(r, in, &r->ifs[h->out_if], eth, h->d, h->k, mac);
     else
-        recycle(in, h->d, h->k);
+        rt_recycle(r, in, h->d, h->k);
 }
 
 // The offloads a frame asks for must be ones the egress driver offers.
@@ -359,14 +366,28 @@ static bool decide(struct router *r, struct rt_if *in, uint8_t *eth, struct fw_p
                        (uint16_t)r->ifs[nh->ifindex].mtu);
         return false;
     }
-    if (v == FW_PASS)
-        v = filter(r, p, nh->ifindex, FW_OUT);
+    if (v == FW_PASS && r->ifs[nh->ifindex].own)
+        v = filter(r, p, nh->ifindex, FW_OUT); // else its owner filters it (rt_fwd_out)
     if (v == FW_PASS)
         return true;
     in->cnt.fw_drops++;
     if (v == FW_REJECT)
         icmp_error(r, in, eth, p, 0xff, 0, 0);
     return false;
+}
+
+// Out of out (ours) to next_hop: now if its MAC is known, else after ARP.
+static void to_next_hop(struct router *r, struct rt_if *in, struct rt_if *out, uint8_t *eth,
+                        const struct ring_desc *d, uint32_t k, uint32_t next_hop)
+{
+    unsigned oi = (unsigned)(out - r->ifs);
+    const struct rt_arp *a = rt_arp_lookup(r, oi, next_hop);
+    if (a && a->resolved) {
+        emit(r, in, out, eth, d, k, a->mac);
+    } else if (!rt_arp_hold(r, (unsigned)(in - r->ifs), oi, next_hop, d, k)) {
+        out->cnt.arp_drops++;
+        rt_recycle(r, in, d, k);
+    }
 }
 
 static void forward(struct router *r, struct rt_if *in, uint8_t *eth, struct fw_pkt *p,
@@ -376,26 +397,52 @@ static void forward(struct router *r, struct rt_if *in, uint8_t *eth, struct fw_
     if (p->ttl <= 1) {
         in->cnt.ttl_exceeded++;
         icmp_error(r, in, eth, p, FW_ICMP_TIMEXCEED, 0, 0);
-        recycle(in, d, k);
+        rt_recycle(r, in, d, k);
         return;
     }
     if (!decide(r, in, eth, p, &d[0], &nh, filtered)) {
-        recycle(in, d, k);
+        rt_recycle(r, in, d, k);
         return;
     }
     struct rt_if *out = &r->ifs[nh.ifindex];
-    if (!out->nic_ok || !offloads_ok(out, d[0].flags) || !fw_pkt_dec_ttl(p)) {
+    if (!(out->nic_ok || out->view_ok) || !offloads_ok(out, d[0].flags) || !fw_pkt_dec_ttl(p)) {
         in->cnt.bad_frames++;
-        recycle(in, d, k);
+        rt_recycle(r, in, d, k);
         return;
     }
-    const struct rt_arp *a = rt_arp_lookup(r, nh.ifindex, nh.next_hop);
-    if (a && a->resolved) {
-        emit(in, out, eth, d, k, a->mac);
-    } else if (!rt_arp_hold(r, (unsigned)(in - r->ifs), nh.ifindex, nh.next_hop, d, k)) {
-        out->cnt.arp_drops++;
-        recycle(in, d, k);
+    if (out->own)
+        to_next_hop(r, in, out, eth, d, k, nh.next_hop);
+    else if (!rt_fab_forward(r, in, out, nh.next_hop, d, k))
+        rt_recycle(r, in, d, k);
+}
+
+// A frame a peer instance routed out of out, which we own: parsed again for
+// the filter on the way out (its state table is ours), then sent like ours.
+void rt_fwd_out(struct router *r, struct rt_if *in, struct rt_if *out, uint8_t *eth,
+                const struct ring_desc *d, uint32_t k, uint32_t next_hop)
+{
+    struct fw_pkt p;
+    uint32_t total = 0;
+    for (uint32_t j = 0; j < k; j++)
+        total += d[j].len;
+    unsigned flags = (d[0].flags & RING_F_CSUM_NEEDED) ? FW_PKT_CSUM_PART : 0;
+    uint32_t iplen = total > ETH_HLEN ? total - ETH_HLEN : 0;
+    if (iplen == 0 ||
+        fw_pkt_parse(&p, eth + ETH_HLEN, iplen > 0xffff ? 0xffff : iplen, flags) != FW_R_OK) {
+        out->cnt.ring_errors++; // the peer parsed it: only a broken peer gets here
+        rt_recycle(r, in, d, k);
+        return;
     }
+    out->cnt.fabric_in++;
+    enum fw_verdict v = filter(r, &p, (unsigned)(out - r->ifs), FW_OUT);
+    if (v != FW_PASS) {
+        out->cnt.fw_drops++;
+        if (v == FW_REJECT)
+            rt_fab_reject(r, in, out, eth, &p);
+        rt_recycle(r, in, d, k);
+        return;
+    }
+    to_next_hop(r, in, out, eth, d, k, next_hop);
 }
 
 // ---- the network stack's side -------------------------------------------------
@@ -405,7 +452,7 @@ static bool to_stack(struct rt_if *in, const struct ring_desc *d, uint32_t k)
 {
     struct ring_desc b[NETIF_MAX_SEGS];
     if (!in->up_ok || netif_peek(&in->up.rx.free, b, k) < k ||
-        !out_room(&in->uprx, k, &in->cnt.ring_errors)) {
+        !rt_out_room(&in->uprx, k, &in->cnt.ring_errors)) {
         in->cnt.local_drops++;
         return false;
     }
@@ -421,7 +468,7 @@ static bool to_stack(struct rt_if *in, const struct ring_desc *d, uint32_t k)
         struct netif_buf_hdr *dh = netif_buf_hdr(&in->up, b[j].offset);
         *dh = sh;
         rt_copy(&in->cnt.local_copied, (uint8_t *)dh + sh.data_off, src, d[j].len);
-        out_put(&in->uprx, b[j].offset, d[j].len, d[j].flags);
+        rt_out_put(&in->uprx, b[j].offset, d[j].len, d[j].flags);
     }
     ring_publish_tail(&in->up.rx.free, k);
     in->cnt.local_in++;
@@ -464,7 +511,7 @@ static void ipv4_input(struct router *r, struct rt_if *in, uint8_t *eth, const s
     if (why != FW_R_OK || !headers_in_first(&p, d[0].len)) {
         fw_count_drop(&r->fw, why == FW_R_OK ? FW_R_TRUNCATED : why);
         in->cnt.bad_frames++;
-        recycle(in, d, k);
+        rt_recycle(r, in, d, k);
         return;
     }
     if (!is_local(r, in, p.dst)) {
@@ -484,7 +531,7 @@ static void ipv4_input(struct router *r, struct rt_if *in, uint8_t *eth, const s
         in->cnt.fw_drops++;
     if (v == FW_REJECT)
         icmp_error(r, in, eth, &p, 0xff, 0, 0);
-    recycle(in, d, k);
+    rt_recycle(r, in, d, k);
 }
 
 static bool for_us(const struct rt_if *in, const uint8_t *eth)
@@ -503,7 +550,7 @@ static void frame_input(struct router *r, struct rt_if *in, const struct ring_de
     in->cnt.rx_bytes += total;
     if (!eth || d[0].len < ETH_HLEN || !for_us(in, eth)) {
         in->cnt.bad_frames += eth == 0 || d[0].len < ETH_HLEN;
-        recycle(in, d, k);
+        rt_recycle(r, in, d, k);
         return;
     }
     uint16_t type = (uint16_t)(eth[12] << 8 | eth[13]);
@@ -518,7 +565,7 @@ static void frame_input(struct router *r, struct rt_if *in, const struct ring_de
     } else {
         in->cnt.not_ip++;
     }
-    recycle(in, d, k);
+    rt_recycle(r, in, d, k);
 }
 
 // Descriptors in the frame at d[0]; 0 if it is not all there yet.
@@ -555,11 +602,11 @@ uint32_t rt_nic_input(struct router *r, struct rt_if *in)
         uint32_t m = own_descs(in, d + i, k);
         if (m == k && (d[i + k - 1].flags & NETIF_F_MORE)) {
             in->cnt.bad_frames++; // longer than NETIF_MAX_SEGS: cut and dropped
-            recycle(in, d + i, k);
+            rt_recycle(r, in, d + i, k);
         } else if (m == k)
             frame_input(r, in, d + i, k);
         else
-            recycle(in, d + i, m);
+            rt_recycle(r, in, d + i, m);
         i += k;
     }
     if (i)
@@ -583,10 +630,12 @@ uint32_t rt_nic_reap(struct router *r, struct rt_if *nif)
         }
         if (!home || !pool_desc_ok(&home->nic.pool, off, 0)) {
             nif->cnt.ring_errors++;
+        } else if (!home->own) {
+            rt_fab_return(r, home, off); // a peer instance's buffer, or its reply
         } else if (home == nif && nif->nspare < nif->nic.l.nbufs) {
-            nif->spare[nif->nspare++] = off;
-        } else if (out_room(&home->rxfree, 1, &home->cnt.ring_errors)) {
-            out_put(&home->rxfree, off, 0, 0);
+            rt_spare_put(nif, off);
+        } else if (rt_out_room(&home->rxfree, 1, &home->cnt.ring_errors)) {
+            rt_out_put(&home->rxfree, off, 0, 0);
         }
     }
     return n;
@@ -596,7 +645,7 @@ uint32_t rt_nic_reap(struct router *r, struct rt_if *nif)
 // buffers of the NIC (the stack's pool is not the NIC's).
 static bool stack_frame(struct rt_if *nif, const struct ring_desc *d, uint32_t k)
 {
-    if (!out_room(&nif->tx, k, &nif->cnt.ring_errors)) {
+    if (!rt_out_room(&nif->tx, k, &nif->cnt.ring_errors)) {
         nif->cnt.tx_full++;
         return false;
     }
@@ -607,15 +656,15 @@ static bool stack_frame(struct rt_if *nif, const struct ring_desc *d, uint32_t k
         if (!src) {
             nif->cnt.ring_errors++;
             for (uint32_t u = first; u < nif->tx.n; u++)
-                nif->spare[nif->nspare++] = nif->tx.d[u].offset; // unstage
+                rt_spare_put(nif, nif->tx.d[u].offset); // unstage
             nif->tx.n = first;
             return false;
         }
-        uint64_t off = nif->spare[--nif->nspare];
+        uint64_t off = rt_spare_take(nif);
         struct netif_buf_hdr *dh = netif_buf_hdr(&nif->nic, off);
         *dh = sh; // same data_off: netif_data checked that the data fits behind it
         rt_copy(&nif->cnt.local_copied, (uint8_t *)dh + sh.data_off, src, d[j].len);
-        out_put(&nif->tx, off, d[j].len, d[j].flags);
+        rt_out_put(&nif->tx, off, d[j].len, d[j].flags);
     }
     nif->cnt.local_out++;
     return true;
@@ -633,10 +682,10 @@ uint32_t rt_stack_output(struct router *r, struct rt_if *nif)
         if (k == 0 || nif->nspare < k)
             break; // not all published yet, or wait for buffers the NIC is sending
         stack_frame(nif, d + i, k);
-        if (!out_room(&nif->uptxfree, k, &nif->cnt.ring_errors))
+        if (!rt_out_room(&nif->uptxfree, k, &nif->cnt.ring_errors))
             break;
         for (uint32_t j = 0; j < k; j++)
-            out_put(&nif->uptxfree, d[i + j].offset, 0, 0);
+            rt_out_put(&nif->uptxfree, d[i + j].offset, 0, 0);
         i += k;
     }
     if (i)
