@@ -10,6 +10,12 @@
 #include "tests/user/utest.h"
 
 #define FUZZ_PROCS 8
+// Room behind a scratch pointer for the largest structure the kernel writes
+// through one, so that it never lands on the fuzzer's own variables.
+#define FUZZ_ROOM 1024
+_Static_assert(sizeof(struct kstats) <= FUZZ_ROOM && sizeof(struct proc_status) <= FUZZ_ROOM &&
+                   sizeof(struct chan_msg) <= FUZZ_ROOM,
+               "kernel-written structures fit behind a scratch pointer");
 
 static uint64_t rng;
 static uint8_t scratch[8192] __attribute__((aligned(4096)));
@@ -50,7 +56,7 @@ static uint64_t rnd_ptr(void)
     case 2: return USER_KINFO_VA + rnd() % 64;                   // read-only
     case 3: return 0x50000000 + (rnd() & 0xfffff);               // unmapped
     case 4: return rnd();
-    default: return (uint64_t)scratch + rnd() % (sizeof(scratch) - 128);
+    default: return (uint64_t)scratch + rnd() % (sizeof(scratch) - FUZZ_ROOM);
     }
 }
 
