@@ -12,7 +12,7 @@
 #define FUZZ_PROCS 8
 // Room behind a scratch pointer for the largest structure the kernel writes
 // through one, so that it never lands on the fuzzer's own variables.
-#define FUZZ_ROOM 1024
+#define FUZZ_ROOM  1024
 _Static_assert(sizeof(struct kstats) <= FUZZ_ROOM && sizeof(struct proc_status) <= FUZZ_ROOM &&
                    sizeof(struct chan_msg) <= FUZZ_ROOM,
                "kernel-written structures fit behind a scratch pointer");
