@@ -45,10 +45,25 @@ static void unmap_pages(struct process *p, uint64_t va, uint64_t npages)
         vm_unmap(p->root, va + i * PAGE_SIZE, 0);
 }
 
+// Loads the kernel's root in place of one the idle loop kept; interrupts off.
+static void drop_root(struct cpu *c)
+{
+    process_cpu_leave(c->root_proc, c->id);
+    c->current_root = vm_kernel_root;
+    c->root_proc = 0;
+    write_cr3(vm_kernel_root);
+}
+
+// A shootdown or a teardown asks this CPU to forget translations. An idle
+// CPU holds a root only lazily (sched.c), so it lets go of it instead: that
+// flushes as well, and a process being torn down waits for exactly that.
 void as_tlb_ipi(void)
 {
     struct cpu *c = this_cpu();
-    write_cr3(read_cr3());
+    if (c->current == c->idle && c->root_proc)
+        drop_root(c);
+    else
+        write_cr3(read_cr3());
     atomic_store(&c->tlb_flush, 0);
 }
 
@@ -139,8 +154,35 @@ int as_unmap(struct process *p, uint64_t va)
     return RW_OK;
 }
 
+// No thread of p runs any more, but idle CPUs may still hold its root
+// (sched.c): each is asked to load the kernel's before the tables are freed.
+static void release_root(struct process *p)
+{
+    uint64_t f = irq_save();
+    struct cpu *self = this_cpu();
+    if (self->root_proc == p)
+        drop_root(self);
+    uint64_t mask = atomic_load(&p->active_cpus);
+    if (mask) {
+        spin_lock(&shootdown_lock);
+        for (uint32_t i = 0; i < cpu_count; i++) {
+            if (mask & (1ull << i)) {
+                atomic_store(&cpus[i].tlb_flush, 1);
+                lapic_send_ipi(cpus[i].apic_id, VEC_TLB);
+            }
+        }
+        for (uint32_t i = 0; i < cpu_count; i++) {
+            while (atomic_load(&p->active_cpus) & (1ull << i))
+                cpu_spin_wait();
+        }
+        spin_unlock(&shootdown_lock);
+    }
+    irq_restore(f);
+}
+
 void as_teardown(struct process *p)
 {
+    release_root(p);
     uint64_t f = spin_lock_irq(&p->as_lock);
     struct mapping *list = p->maps;
     uint64_t root = p->root;

@@ -58,6 +58,7 @@ struct cpu {
     uint64_t quantum_end;                 // [c] ns; 0 when no other thread shares the level
     _Atomic uint32_t tlb_flush;           // [a] a shootdown asks for a CR3 reload
     uint64_t current_root;                // [c] page-table root loaded in CR3
+    struct process *root_proc;            // [c] its process; NULL for the kernel's root
     _Atomic uint64_t ticks;               // [a] timer interrupts taken
     bool online;                          // [I] this CPU finished bring-up
     uint64_t online_tsc;                  // [I] TSC when its accounting began (cpuacct.c)

@@ -178,14 +178,14 @@ void process_destroy(struct kobj *o)
     kfree(p);
 }
 
-void process_cpu_enter(struct thread *t, uint32_t cpu)
+void process_cpu_enter(struct process *p, uint32_t cpu)
 {
-    if (t->proc)
-        atomic_fetch_or(&t->proc->active_cpus, 1ull << cpu);
+    if (p)
+        atomic_fetch_or(&p->active_cpus, 1ull << cpu);
 }
 
-void process_cpu_leave(struct thread *t, uint32_t cpu)
+void process_cpu_leave(struct process *p, uint32_t cpu)
 {
-    if (t->proc)
-        atomic_fetch_and(&t->proc->active_cpus, ~(1ull << cpu));
+    if (p)
+        atomic_fetch_and(&p->active_cpus, ~(1ull << cpu));
 }

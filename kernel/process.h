@@ -60,9 +60,10 @@ struct process *process_current(void);
 // Deferred teardown, run after the last thread has switched out.
 void process_reap(struct process *p);
 
-// Called by the scheduler around CR3 switches (TLB shootdown bookkeeping).
-void process_cpu_enter(struct thread *t, uint32_t cpu);
-void process_cpu_leave(struct thread *t, uint32_t cpu);
+// Called by the scheduler around CR3 switches (TLB shootdown bookkeeping);
+// p may be NULL (the kernel's root).
+void process_cpu_enter(struct process *p, uint32_t cpu);
+void process_cpu_leave(struct process *p, uint32_t cpu);
 
 // Address space (aspace.c).
 int as_map(struct process *p, struct kobj *obj, uint64_t va, uint32_t prot, bool pinned);

@@ -97,14 +97,19 @@ void sched_prepare_block(void)
     spin_unlock_irq(&c->rq.lock, f);
 }
 
-// Loads next's address space, kernel stack and FPU state.
+// Loads next's address space, kernel stack and FPU state. The idle thread
+// runs on whatever root is loaded (every root maps the kernel), so a core
+// that sleeps between two runs of one process reloads nothing: under TCG a
+// CR3 write empties the whole software TLB. A root kept this way is given up
+// when its process is torn down (release_root in aspace.c).
 static void switch_context(struct cpu *c, struct thread *prev, struct thread *next)
 {
-    if (next->root != c->current_root) {
-        process_cpu_leave(prev, c->id);
+    if (next != c->idle && next->root != c->current_root) {
+        process_cpu_leave(c->root_proc, c->id);
         c->current_root = next->root;
+        c->root_proc = next->proc;
         write_cr3(next->root);
-        process_cpu_enter(next, c->id);
+        process_cpu_enter(next->proc, c->id);
     }
     arch_set_kernel_stack(c, next->kstack + THREAD_KSTACK_PAGES * 4096);
     __asm__ volatile("fxsave %0" : "=m"(prev->fpu));
