@@ -21,7 +21,7 @@
  *   16384 ...          rx.free, rx.active, tx.free, tx.active rings (shm/ring.h)
  *   pool_off ...       nbufs buffers of NETIF_BUF_SIZE bytes (shm/pool.h)
  *
- * Rings (all four hold nbufs slots, so none can ever be full):
+ * Rings (all four have room for every buffer, so none can ever be full):
  *   ring        producer   consumer   carries
  *   rx.free     client     driver     empty buffers for the driver to receive into
  *   rx.active   driver     client     received frames
@@ -108,7 +108,7 @@
 
 #define NETIF_MAGIC        0x3166694e57520000ull // "\0\0RWNif1": version 1
 #define NETIF_PAGE         4096u
-#define NETIF_BUF_SIZE     2048u
+#define NETIF_BUF_SIZE     16384u
 #define NETIF_MIN_BUFS     64u
 #define NETIF_MAX_BUFS     4096u // held[] is one page of bytes
 #define NETIF_HEADROOM_MIN 32u   // data_off >= this: header + room for a device header
@@ -226,7 +226,8 @@ _Static_assert(sizeof(struct netif_app_counters) <= NETIF_PAGE, "one page");
 
 /* Where everything is in a region of a given size. */
 struct netif_layout {
-    uint32_t nbufs;       /* power of two, NETIF_MIN_BUFS..NETIF_MAX_BUFS */
+    uint32_t nbufs;       /* NETIF_MIN_BUFS..NETIF_MAX_BUFS */
+    uint32_t slots;       /* of each ring: the smallest power of two >= nbufs */
     uint64_t ring_off[4]; /* NETIF_RX_FREE.. order below */
     uint64_t ring_bytes;
     uint64_t pool_off;
@@ -244,25 +245,41 @@ static inline uint64_t netif_page_up(uint64_t v)
     return (v + NETIF_PAGE - 1) & ~(uint64_t)(NETIF_PAGE - 1);
 }
 
-static inline void netif_layout_for(uint32_t nbufs, struct netif_layout *l)
+static inline void netif_layout_for(uint32_t slots, uint32_t nbufs, struct netif_layout *l)
 {
     l->nbufs = nbufs;
-    l->ring_bytes = netif_page_up(ring_shared_bytes(nbufs));
+    l->slots = slots;
+    l->ring_bytes = netif_page_up(ring_shared_bytes(slots));
     for (int i = 0; i < 4; i++)
         l->ring_off[i] = NETIF_RINGS_OFF + (uint64_t)i * l->ring_bytes;
     l->pool_off = NETIF_RINGS_OFF + 4 * l->ring_bytes;
     l->bytes = l->pool_off + (uint64_t)nbufs * NETIF_BUF_SIZE;
 }
 
-/* The largest power-of-two buffer count that fits; false if not even 64 do. */
+/*
+ * As many buffers as fit, up to NETIF_MAX_BUFS, on rings of the smallest
+ * power-of-two size that holds them all; false if not even NETIF_MIN_BUFS
+ * fit. Larger rings leave less room for buffers, so the search stops once
+ * the rings are larger than what fits.
+ */
 static inline bool netif_layout(uint64_t region_size, struct netif_layout *l)
 {
-    for (uint32_t n = NETIF_MAX_BUFS; n >= NETIF_MIN_BUFS; n >>= 1) {
-        netif_layout_for(n, l);
-        if (l->bytes <= region_size)
-            return true;
+    bool found = false;
+    for (uint32_t s = NETIF_MIN_BUFS; s <= NETIF_MAX_BUFS; s <<= 1) {
+        struct netif_layout t;
+        netif_layout_for(s, s, &t);
+        if (t.pool_off >= region_size)
+            break;
+        uint64_t fit = (region_size - t.pool_off) / NETIF_BUF_SIZE;
+        uint32_t n = fit < s ? (uint32_t)fit : s;
+        if (n >= NETIF_MIN_BUFS && (!found || n > l->nbufs)) {
+            netif_layout_for(s, n, l);
+            found = true;
+        }
+        if (fit < s)
+            break;
     }
-    return false;
+    return found;
 }
 
 /* One side's private view of a region. */
@@ -299,7 +316,7 @@ static inline void netif_seed(void *ring_mem, const struct netif_layout *l, uint
     struct ring_shared *sh = (struct ring_shared *)ring_mem;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t off = (uint64_t)(first + i) * NETIF_BUF_SIZE;
-        sh->slots[i & (l->nbufs - 1)] = (struct ring_desc){off, 0, 0};
+        sh->slots[i & (l->slots - 1)] = (struct ring_desc){off, 0, 0};
     }
     atomic_store_explicit(&sh->head, n, memory_order_relaxed); /* ordered by the magic */
 }
@@ -321,9 +338,9 @@ static inline bool netif_format(void *base, uint64_t size)
     h->nbufs = l.nbufs;
     h->buf_size = NETIF_BUF_SIZE;
     for (int i = 0; i < 4; i++)
-        ring_init_shared(netif_at(base, l.ring_off[i]), l.nbufs);
+        ring_init_shared(netif_at(base, l.ring_off[i]), l.slots);
     netif_seed(netif_at(base, l.ring_off[NETIF_RX_FREE]), &l, 0, l.nbufs / 2);
-    netif_seed(netif_at(base, l.ring_off[NETIF_TX_FREE]), &l, l.nbufs / 2, l.nbufs / 2);
+    netif_seed(netif_at(base, l.ring_off[NETIF_TX_FREE]), &l, l.nbufs / 2, l.nbufs - l.nbufs / 2);
     uint8_t *held = (uint8_t *)netif_at(base, NETIF_HELD_OFF);
     for (uint32_t i = 0; i < l.nbufs; i++)
         held[i] = 0;
@@ -343,9 +360,9 @@ static inline void netif_reset_rings(void *base, uint64_t size)
     if (!netif_layout(size, &l) || !netif_ready(base))
         return;
     for (int i = 0; i < 4; i++)
-        ring_init_shared(netif_at(base, l.ring_off[i]), l.nbufs);
+        ring_init_shared(netif_at(base, l.ring_off[i]), l.slots);
     netif_seed(netif_at(base, l.ring_off[NETIF_RX_FREE]), &l, 0, l.nbufs / 2);
-    netif_seed(netif_at(base, l.ring_off[NETIF_TX_FREE]), &l, l.nbufs / 2, l.nbufs / 2);
+    netif_seed(netif_at(base, l.ring_off[NETIF_TX_FREE]), &l, l.nbufs / 2, l.nbufs - l.nbufs / 2);
 }
 
 /*
@@ -369,10 +386,10 @@ static inline enum ring_status netif_attach(struct netif *n, void *base, uint64_
     enum ring_role tx = side == NETIF_DRIVER ? RING_CONSUMER : RING_PRODUCER;
     enum ring_status a =
         ring_pair_attach(&n->rx, netif_at(base, n->l.ring_off[NETIF_RX_ACTIVE]),
-                         netif_at(base, n->l.ring_off[NETIF_RX_FREE]), n->l.nbufs, rx);
+                         netif_at(base, n->l.ring_off[NETIF_RX_FREE]), n->l.slots, rx);
     enum ring_status b =
         ring_pair_attach(&n->tx, netif_at(base, n->l.ring_off[NETIF_TX_ACTIVE]),
-                         netif_at(base, n->l.ring_off[NETIF_TX_FREE]), n->l.nbufs, tx);
+                         netif_at(base, n->l.ring_off[NETIF_TX_FREE]), n->l.slots, tx);
     enum ring_status p =
         pool_init(&n->pool, netif_at(base, n->l.pool_off), n->l.nbufs, NETIF_BUF_SIZE);
     if (a == RING_EINVAL || b == RING_EINVAL || p != RING_OK)

@@ -26,19 +26,32 @@ static void *region(uint64_t size)
     return p;
 }
 
+// Every buffer that fits is used, on rings of the smallest power of two that
+// holds them; a region one buffer larger holds one more.
 static void test_layout(void **state)
 {
     (void)state;
     struct netif_layout l;
     assert_true(netif_layout(4 * MIB, &l));
-    assert_int_equal(l.nbufs, 1024);
     assert_true(l.bytes <= 4 * MIB);
+    assert_true(4 * MIB - l.bytes < NETIF_BUF_SIZE); // no room for one more
+    assert_true(l.slots >= l.nbufs && l.slots / 2 < l.nbufs);
+    assert_int_equal(l.slots & (l.slots - 1), 0);
     assert_int_equal(l.pool_off % 4096, 0);
     assert_int_equal(l.ring_off[0], NETIF_RINGS_OFF);
-    assert_true(l.ring_bytes >= ring_shared_bytes(1024));
-    assert_true(netif_layout(2 * MIB, &l));
-    assert_int_equal(l.nbufs, 512);
-    assert_true(netif_layout(64 * MIB, &l));
+    assert_true(l.ring_bytes >= ring_shared_bytes(l.slots));
+    uint32_t four = l.nbufs;
+    assert_true(netif_layout(4 * MIB + NETIF_BUF_SIZE, &l));
+    assert_int_equal(l.nbufs, four + 1);
+    assert_true(netif_layout(8 * MIB, &l));
+    assert_true(l.nbufs > 2 * four - 4 && 8 * MIB - l.bytes < NETIF_BUF_SIZE);
+    // exactly NETIF_MIN_BUFS, then one buffer short of them
+    netif_layout_for(NETIF_MIN_BUFS, NETIF_MIN_BUFS, &l);
+    uint64_t least = l.bytes;
+    assert_true(netif_layout(least, &l));
+    assert_int_equal(l.nbufs, NETIF_MIN_BUFS);
+    assert_false(netif_layout(least - 1, &l));
+    assert_true(netif_layout((uint64_t)NETIF_MAX_BUFS * NETIF_BUF_SIZE * 2, &l));
     assert_int_equal(l.nbufs, NETIF_MAX_BUFS);
     assert_false(netif_layout(64 * 1024, &l));
 }
@@ -59,7 +72,7 @@ static void test_format_and_attach(void **state)
     assert_int_equal(drv.tx.active.role, RING_CONSUMER);
     assert_int_equal(cli.tx.active.role, RING_PRODUCER);
     // Half the buffers for receive, half for transmit, each exactly once.
-    uint8_t seen[1024] = {0};
+    uint8_t seen[NETIF_MAX_BUFS] = {0};
     struct ring_desc d;
     uint32_t rx = 0, tx = 0;
     while (ring_dequeue(&drv.rx.free, &d) == RING_OK) {
@@ -74,8 +87,8 @@ static void test_format_and_attach(void **state)
         seen[i] = 1;
         tx++;
     }
-    assert_int_equal(rx, 512);
-    assert_int_equal(tx, 512);
+    assert_int_equal(rx, drv.l.nbufs / 2);
+    assert_int_equal(tx, drv.l.nbufs - drv.l.nbufs / 2);
     // Formatting again (a restarted driver) changes nothing.
     assert_true(netif_format(base, 4 * MIB));
     assert_int_equal(netif_attach(&drv, base, 4 * MIB, NETIF_DRIVER), RING_OK);
