@@ -14,6 +14,7 @@ $(B)/tests/$(1): $(patsubst %,$(B)/h/%.o,$(basename $(2)))
 endef
 
 $(eval $(call unit_test,fmt_test,tests/unit/fmt_test.c lib/fmt.c))
+$(eval $(call unit_test,string_test,tests/unit/string_test.c))
 $(eval $(call unit_test,ring_test,tests/unit/ring_test.c))
 $(eval $(call unit_test,virtq_test,tests/unit/virtq_test.c drivers/virtio-net/virtq.c))
 $(eval $(call unit_test,netif_test,tests/unit/netif_test.c drivers/virtio-net/vnet_hdr.c))

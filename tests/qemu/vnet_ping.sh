@@ -41,7 +41,7 @@ for t in qemu-system-x86_64 socat ping ip; do
     command -v $t >/dev/null || { echo "FAIL tools: $t missing"; exit 1; }
 done
 t_start=$(date +%s)
-lab_up 9000 || { echo "FAIL lab: namespaces"; exit 1; }
+lab_up 20000 || { echo "FAIL lab: namespaces"; exit 1; }
 lab_qemu "$ISO" "$NIC1_OPTS"
 if ! lab_wait 'VNET-LAB READY' 90; then
     fail boot "no VNET-LAB READY (see $LAB_WORK/serial.log)"
@@ -88,8 +88,8 @@ frames = []
 frames += [raw(eth / good)[:34]] * n
 # oversize in one buffer: 1600 bytes (more than a 1500 MTU allows)
 frames += [raw(eth / IP(src=sip, dst=dip) / ICMP() / Raw(b"o" * 1558))] * n
-if big == "1":  # oversize across receive buffers (NIC0 has MRG_RXBUF)
-    frames += [raw(eth / IP(src=sip, dst=dip) / ICMP() / Raw(b"O" * 3000))] * n
+if big == "1":  # oversize across 16 KiB receive buffers (NIC0 has MRG_RXBUF)
+    frames += [raw(eth / IP(src=sip, dst=dip) / ICMP() / Raw(b"O" * 17000))] * n
 frames += [raw(eth / IP(src=sip, dst=dip, chksum=0x1234) / ICMP() / Raw(b"c" * 32))] * n
 frames += [raw(eth / IP(src=sip, dst=dip) / ICMP(chksum=0x1234) / Raw(b"i" * 32))] * n
 frames += [raw(Ether(dst=dmac, src=smac, type=0xBEEF) / Raw(b"g" * 46))] * n
