@@ -99,7 +99,9 @@
 #define CHECKSUM_CHECK_UDP           1
 #define CHECKSUM_CHECK_TCP           1
 #define CHECKSUM_CHECK_ICMP          1
-#define LWIP_CHECKSUM_ON_COPY        1
+// Not summed while copying: lwIP would then sum every byte at tcp_write time,
+// no-copy data included, even for a NIC that computes the checksum itself.
+#define LWIP_CHECKSUM_ON_COPY        0
 #define LWIP_SUPPORT_CUSTOM_PBUF     1
 
 #endif
