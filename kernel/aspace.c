@@ -74,6 +74,17 @@ void cpu_spin_wait(void)
     cpu_relax();
 }
 
+// Asks every CPU in mask to run as_tlb_ipi; the caller holds shootdown_lock.
+static void send_flush(uint64_t mask)
+{
+    for (uint32_t i = 0; i < cpu_count; i++) {
+        if (mask & (1ull << i)) {
+            atomic_store(&cpus[i].tlb_flush, 1);
+            lapic_send_ipi(cpus[i].apic_id, VEC_TLB);
+        }
+    }
+}
+
 // Flushes p's translations on every CPU that has its root loaded.
 static void shootdown(struct process *p)
 {
@@ -84,12 +95,7 @@ static void shootdown(struct process *p)
     if (!mask)
         return;
     spin_lock(&shootdown_lock);
-    for (uint32_t i = 0; i < cpu_count; i++) {
-        if (mask & (1ull << i)) {
-            atomic_store(&cpus[i].tlb_flush, 1);
-            lapic_send_ipi(cpus[i].apic_id, VEC_TLB);
-        }
-    }
+    send_flush(mask);
     for (uint32_t i = 0; i < cpu_count; i++) {
         // serve requests aimed at us while we wait, or two CPUs would deadlock
         while ((mask & (1ull << i)) && atomic_load(&cpus[i].tlb_flush))
@@ -165,12 +171,7 @@ static void release_root(struct process *p)
     uint64_t mask = atomic_load(&p->active_cpus);
     if (mask) {
         spin_lock(&shootdown_lock);
-        for (uint32_t i = 0; i < cpu_count; i++) {
-            if (mask & (1ull << i)) {
-                atomic_store(&cpus[i].tlb_flush, 1);
-                lapic_send_ipi(cpus[i].apic_id, VEC_TLB);
-            }
-        }
+        send_flush(mask);
         for (uint32_t i = 0; i < cpu_count; i++) {
             while (atomic_load(&p->active_cpus) & (1ull << i))
                 cpu_spin_wait();
