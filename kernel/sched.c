@@ -19,10 +19,16 @@ void arch_switch(uint64_t *save_sp, uint64_t new_sp);
 void sched_after_switch(void);
 
 static _Atomic uint64_t ipis_sent;
+static _Atomic uint64_t root_loads;
 
 uint64_t sched_ipis(void)
 {
     return ipis_sent;
+}
+
+uint64_t sched_root_loads(void)
+{
+    return root_loads;
 }
 
 void sched_init_cpu(struct cpu *cpu)
@@ -109,6 +115,7 @@ static void switch_context(struct cpu *c, struct thread *prev, struct thread *ne
         c->current_root = next->root;
         c->root_proc = next->proc;
         write_cr3(next->root);
+        root_loads++;
         process_cpu_enter(next->proc, c->id);
     }
     arch_set_kernel_stack(c, next->kstack + THREAD_KSTACK_PAGES * 4096);

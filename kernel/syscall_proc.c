@@ -23,6 +23,7 @@
 #include "kernel/vm.h"
 
 uint64_t sched_ipis(void);
+uint64_t sched_root_loads(void);
 
 int sys_proc_create(struct sys_args *s)
 {
@@ -260,6 +261,7 @@ int sys_kstats(struct sys_args *s)
         .cpus = cpu_count,
         .heap_pages = heap_pages(),
         .uptime_ns = clock_ns(),
+        .root_loads = sched_root_loads(),
     };
     for (int t = 0; t < OBJ_TYPES; t++)
         k.objects[t] = kobj_live_type(t);

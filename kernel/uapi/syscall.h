@@ -164,10 +164,11 @@ struct kstats {
     uint64_t objects[OBJ_TYPES];        // live kernel objects by type
     uint64_t heap_pages;                // of free_pages: pages the kernel heap holds
     uint64_t uptime_ns;                 // the monotonic clock when these were read
+    uint64_t root_loads;                // CR3 loads by the scheduler (address-space switches)
     struct kstats_cpu cpu[KSTATS_CPUS]; // the first `cpus` entries are used
 };
-_Static_assert(sizeof(struct kstats) == 72 + 8 * OBJ_TYPES + 16 * KSTATS_CPUS, "kstats ABI");
-_Static_assert(offsetof(struct kstats, cpu) == 72 + 8 * OBJ_TYPES, "kstats ABI");
+_Static_assert(sizeof(struct kstats) == 80 + 8 * OBJ_TYPES + 16 * KSTATS_CPUS, "kstats ABI");
+_Static_assert(offsetof(struct kstats, cpu) == 80 + 8 * OBJ_TYPES, "kstats ABI");
 
 // Read-only page at USER_KINFO_VA in every process: the clock and the machine.
 // now_ns = ((rdtsc() - tsc_base) * tsc_mult) >> tsc_shift.

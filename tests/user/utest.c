@@ -90,14 +90,24 @@ static int pingpong(uint32_t cpu, uint32_t rounds, const char *what)
     CHECK(rw_ntfn_create(&ping) == RW_OK && rw_ntfn_create(&pong) == RW_OK, "ntfn");
     struct spawn sp;
     CHECK(child(cpu, ROLE_PONG, ping, pong, rounds, 1, 1, &sp) == RW_OK, "spawn");
+    struct kstats k0, k1;
+    rw_kstats(&k0);
     uint64_t bits = 0, t0 = rw_now_ns();
     for (uint32_t i = 0; i < rounds; i++) {
         rw_signal(ping, 1);
         CHECK(rw_wait(pong, 5 * SEC, &bits) == RW_OK, "round %u: lost wake-up", i);
     }
     uint64_t ns = rw_now_ns() - t0;
-    rw_printf("utest: notification ping-pong %s: %u round trips, %lu ns/rt\n", what, rounds,
-              (unsigned long)(ns / rounds));
+    rw_kstats(&k1);
+    uint64_t loads = k1.root_loads - k0.root_loads;
+    rw_printf("utest: notification ping-pong %s: %u round trips, %lu ns/rt, %lu CR3 loads\n", what,
+              rounds, (unsigned long)(ns / rounds), (unsigned long)loads);
+    // Across cores each side sleeps in its idle loop between rounds and wakes
+    // to the same process: the idle loop keeps its address space, so almost
+    // no round trip loads a CR3 (on one core each one loads two).
+    if (cpu != 0)
+        CHECK(loads < rounds / 100, "%lu CR3 loads in %u cross-core round trips",
+              (unsigned long)loads, rounds);
     struct proc_status st;
     CHECK(reap(&sp, &st) == RW_OK && st.state == PROC_EXITED && st.exit_code == 0,
           "ponger ended in state %u code %ld", st.state, (long)st.exit_code);
