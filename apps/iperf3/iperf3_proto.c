@@ -125,6 +125,13 @@ size_t iperf_stream_room(const struct iperf_sess *s, const struct iperf_tcpconn 
     return (size_t)((blk - s->streams[c->slot].bytes % blk) % blk);
 }
 
+bool iperf_stream_done(const struct iperf_sess *s, const struct iperf_tcpconn *c)
+{
+    bool after = s->phase == IPERF_PH_RESULTS || s->phase == IPERF_PH_DISPLAY;
+    return s->params.reverse && after && c->slot >= 0 && c->slot < s->nstreams &&
+           iperf_stream_room(s, c) == 0;
+}
+
 // Reads a length-prefixed JSON message; returns the bytes consumed and sets
 // *done when the whole message is in s->msg (msg_got may exceed IPERF_MSG_MAX:
 // the excess is dropped and the message then counts as too large).

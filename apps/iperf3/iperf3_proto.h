@@ -124,6 +124,11 @@ bool iperf_sending(const struct iperf_sess *s);
 // With -R: how many more bytes this stream may send now (SIZE_MAX while the
 // test runs; after it, what completes the client's current block; else 0).
 size_t iperf_stream_room(const struct iperf_sess *s, const struct iperf_tcpconn *c);
+// With -R, after TEST_END: the stream has sent its last block and is to be
+// closed. The client reads without blocking during the test, so its reads
+// need not line up with our blocks; after TEST_END it reads whole blocks and
+// blocks, and only the end of the stream then wakes it.
+bool iperf_stream_done(const struct iperf_sess *s, const struct iperf_tcpconn *c);
 // Builds the server's results JSON; returns its length (0 if it did not fit).
 size_t iperf_results_json(const struct iperf_sess *s, char *buf, size_t cap);
 

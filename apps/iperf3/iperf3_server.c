@@ -98,6 +98,8 @@ static void pump(struct iperf_conn *c)
         iperf_stream_sent(s, &c->tc, n);
     }
     tcp_output(c->pcb);
+    if (iperf_stream_done(s, &c->tc))
+        conn_release(c); // FIN behind the last block (iperf3_proto.h)
 }
 
 static void op_send_start(void *ctx)
@@ -225,11 +227,12 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
     struct iperf_conn *c = arg;
 
-    (void)pcb;
     (void)len;
-    if (c && c->used && !c->ctrl && iperf_stream_room(&c->srv->sess, &c->tc) > 0)
-        pump(c);
-    return ERR_OK;
+    if (!c || !c->used || c->ctrl || iperf_stream_room(&c->srv->sess, &c->tc) == 0)
+        return ERR_OK;
+    c->srv->cur_pcb = pcb; // pump may end the stream: closed on our return
+    pump(c);
+    return callback_done(c->srv, pcb);
 }
 
 // lwIP has already freed the pcb (reset or abort).

@@ -267,8 +267,10 @@ static void test_reverse_ends_on_block(void **state)
     assert_int_equal(next_state(), IPERF_EXCHANGE_RESULTS);
     assert_int_equal(fk.send_starts, 2); // kicked to finish the block
     assert_int_equal(iperf_stream_room(&sess, &c), 700);
+    assert_false(iperf_stream_done(&sess, &c)); // the block is not finished yet
     iperf_stream_sent(&sess, &c, 700);
     assert_int_equal(iperf_stream_room(&sess, &c), 0);
+    assert_true(iperf_stream_done(&sess, &c)); // now the stream ends
 }
 
 static void test_second_client_denied(void **state)
