@@ -68,6 +68,7 @@ tcp_cost tcp
 tcp_cost tcp-P4 -P 4
 tcp_cost tcp-R -R
 \$A iperf3 -c 198.19.0.2 -t $T -u -l 64 -b 50M -J | python3 -c 'import json,sys; s = json.load(sys.stdin)["end"]["sum"]; print("udp64", round((s["packets"] - s["lost_packets"]) / s["seconds"]), "pps", round(s["lost_percent"], 2))'
+pkill -f "^iperf3 -s -D --logfile \$WORK/iperf3-server.log" || true # it outlives the namespaces
 EOF
 )
 
