@@ -72,9 +72,12 @@
  * the driver's own region number means its own pool. The driver sends it from
  * that pool and returns it on tx.free with the same offset, so the client can
  * give it back to the NIC it came from. Only tx.active carries foreign
- * buffers; rx.free takes the region's own buffers only. A driver that dies
- * while the device holds foreign buffers cannot give them back (their owner's
- * pool is short by that many until it is reformatted).
+ * buffers; rx.free takes the region's own buffers only. The driver says
+ * which regions it can send from in hdr->tx_pools (bit n: region number n,
+ * stored before drv_state goes UP), so a client can tell whether a pool it
+ * holds, such as the network stack's, can go to this NIC as it is. A driver
+ * that dies while the device holds foreign buffers cannot give them back
+ * (their owner's pool is short by that many until it is reformatted).
  *
  * Client restart: a client that dies leaves buffers in its own hands that
  * nobody can name. If the driver offers NETIF_CAP_CLIENT_RESET, a restarted
@@ -147,11 +150,13 @@ struct netif_header {
     _Atomic uint32_t client_gen;   /* [C] bumped by a restarted client (Client restart) */
     _Atomic uint32_t client_ack;   /* [D] the client_gen the rings were last reset for */
     _Atomic uint64_t client_addr;  /* [C] see netif_client_addr_make; 0 = none */
+    _Atomic uint64_t tx_pools;     /* [D] bit n: may send from region n's pool (Forwarding) */
 };
-_Static_assert(sizeof(struct netif_header) == 56, "netif_header crosses address spaces");
+_Static_assert(sizeof(struct netif_header) == 64, "netif_header crosses address spaces");
 _Static_assert(offsetof(struct netif_header, mac) == 32, "netif_header layout");
 _Static_assert(offsetof(struct netif_header, client_ack) == 44, "netif_header layout");
 _Static_assert(offsetof(struct netif_header, client_addr) == 48, "netif_header layout");
+_Static_assert(offsetof(struct netif_header, tx_pools) == 56, "netif_header layout");
 
 /*
  * The client's own IPv4 address on the link, when the client learns it itself
@@ -172,6 +177,12 @@ static inline bool netif_client_addr(const struct netif_header *h, uint32_t *add
     *addr = (uint32_t)(v >> 32);
     *prefix = (uint32_t)(v >> 8) & 0xff;
     return (v & 1u) && *addr != 0 && *prefix >= 1 && *prefix <= 32;
+}
+
+/* True if the driver publishing h can send buffers of region `id` (Forwarding). */
+static inline bool netif_sends_from(const struct netif_header *h, uint32_t id)
+{
+    return id < 64 && ((atomic_load_explicit(&h->tx_pools, memory_order_relaxed) >> id) & 1u);
 }
 
 /* The header at the start of every buffer. */

@@ -132,6 +132,7 @@ static int add_interface(struct router *r, const struct config_interface *ci)
     if (st && !st->read_only && f->up_chan && netif_format((void *)st->va, st->size)) {
         f->up_base = (void *)st->va;
         f->up_size = st->size;
+        f->up_id = st->id;
     }
     f->addr = ci->addr; // 0 with dhcp until the stack leases one (dhcp_addr)
     f->prefix = ci->prefix;
@@ -253,6 +254,7 @@ bool rt_if_attach(struct router *r, struct rt_if *f)
         netif_attach(&f->up, f->up_base, f->up_size, NETIF_DRIVER) != RING_EINVAL) {
         out_init(&f->uprx, &f->up.rx.active);
         out_init(&f->uptxfree, &f->up.tx.free);
+        rt_up_lent_count(f);
         up_state(f);
         f->up_ok = true;
         comp_signal(f->up_chan);
@@ -261,13 +263,27 @@ bool rt_if_attach(struct router *r, struct rt_if *f)
 }
 
 // A restarted network stack asks for fresh rings (shm/netif.h, Client
-// restart). Between rounds the router holds none of the region's buffers.
+// restart). Between rounds the router holds none of the region's buffers
+// itself, but the NIC may still be sending some: the reset waits for them,
+// up to RT_RESET_WAIT ticks (a NIC driver that never comes back keeps them
+// for good; if they do come back later, rt_up_return refuses them).
 static void client_reset(struct router *r, struct rt_if *f)
 {
     struct netif_header *h = f->up.hdr;
     uint32_t gen = atomic_load_explicit(&h->client_gen, memory_order_acquire);
     if (gen == atomic_load_explicit(&h->client_ack, memory_order_relaxed))
         return;
+    if (f->up_lent && f->reset_wait++ < RT_RESET_WAIT)
+        return;
+    if (f->up_lent) {
+        rw_printf("%s: %s-up: %u buffers still at the NIC, rings reset without them\n", r->ci->name,
+                  f->name, f->up_lent);
+        f->cnt.ring_errors += f->up_lent;
+        for (uint32_t i = 0; i < f->up.l.nbufs; i++)
+            f->up.held[i] = 0;
+        f->up_lent = 0;
+    }
+    f->reset_wait = 0;
     netif_reset_rings(f->up_base, f->up_size);
     if (netif_attach(&f->up, f->up_base, f->up_size, NETIF_DRIVER) == RING_EINVAL) {
         f->up_ok = false;

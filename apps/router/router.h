@@ -32,6 +32,7 @@
 #define RT_ARP_TRIES    3
 #define RT_ARP_TTL_MS   300000
 #define RT_BIT_TICK     (1ull << 62)
+#define RT_RESET_WAIT   20  // ticks a stack restart waits for its buffers at the NIC
 #define RT_SPARE_LOW    128 // a buffer a peer instance returns refills the spares below this
 
 // Router counters of one interface, one X() per field so the console can name
@@ -41,11 +42,12 @@
     X(rx_bytes)                                                                                    \
     X(fwd_frames) /* forwarded out of this interface */                                            \
     X(fwd_bytes)                                                                                   \
-    X(fwd_copied)   /* payload bytes copied on the forwarding path: 0 unless fragmenting */        \
-    X(local_in)     /* frames handed to the network stack */                                       \
-    X(local_out)    /* frames the network stack sent */                                            \
-    X(local_copied) /* bytes copied to and from the network stack */                               \
-    X(local_drops)  /* no buffer on the network stack's side */                                    \
+    X(fwd_copied)      /* payload bytes copied on the forwarding path: 0 unless fragmenting */     \
+    X(local_in)        /* frames handed to the network stack */                                    \
+    X(local_out)       /* frames the network stack sent */                                         \
+    X(local_copied)    /* bytes copied to the network stack */                                     \
+    X(local_tx_copied) /* bytes of its frames copied: 0 when the NIC sends from its pool */        \
+    X(local_drops)     /* no buffer on the network stack's side */                                 \
     X(arp_in)                                                                                      \
     X(arp_requests) /* requests the router sent for next hops */                                   \
     X(arp_held)     /* frames held for ARP resolution */                                           \
@@ -96,10 +98,14 @@ struct rt_if {
     struct netif nic;                    // client side of the NIC's region
     const struct comp_channel *nic_chan; // [I] OUT: kick the driver
     struct netif up;                     // driver side of the stack's region
+    uint32_t up_id;                      // [I] its configuration number
+    uint32_t up_lent;                    // its buffers at the NIC (marked in up.held)
+    uint32_t reset_wait;                 // ticks a stack restart has waited for them
     const struct comp_channel *up_chan;  // [I] OUT: kick the network stack
     void *nic_base, *up_base;            // [I]
     uint64_t nic_size, up_size;          // [I]
     struct rt_out tx;                    // -> nic tx.active
+    bool tx_kick;                        // tx published early: signal at rt_flush
     struct rt_out rxfree;                // -> nic rx.free
     struct rt_out uprx;                  // -> up rx.active
     struct rt_out uptxfree;              // -> up tx.free
@@ -204,6 +210,7 @@ bool rt_if_attach(struct router *r, struct rt_if *f);
 uint32_t rt_nic_input(struct router *r, struct rt_if *in);
 uint32_t rt_nic_reap(struct router *r, struct rt_if *nif);
 uint32_t rt_stack_output(struct router *r, struct rt_if *nif);
+void rt_up_lent_count(struct rt_if *f);
 void rt_flush(struct router *r);
 // rt_arp.c: neighbours and frames waiting for them.
 void rt_arp_input(struct router *r, struct rt_if *in, const uint8_t *frame, uint32_t len);

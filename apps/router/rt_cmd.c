@@ -353,12 +353,16 @@ static void rt_if_one(struct rt_text *t, const struct rt_if *ifp)
         rt_jbool(t, "driver_up", drv_up);
         rt_jnum(t, "driver_restarts", restarts);
         rt_jbool(t, "stack_attached", ifp->up_ok);
+        rt_jbool(t, "stack_zero_copy_tx", nic && netif_sends_from(h, ifp->up_id));
+        rt_jnum(t, "stack_buffers_at_nic", ifp->up_lent);
     } else {
         rt_put(t, "%s  %s/%u  mac %s  mtu %u  link %s\n", ifp->name, ip, ifp->prefix, mac, ifp->mtu,
                link_s);
         if (nic)
-            rt_put(t, "  driver %s, %u restarts; network stack %s\n", drv_up ? "up" : "down",
-                   restarts, ifp->up_ok ? "attached" : "not attached");
+            rt_put(t, "  driver %s, %u restarts; network stack %s, %s (%u buffers at the NIC)\n",
+                   drv_up ? "up" : "down", restarts, ifp->up_ok ? "attached" : "not attached",
+                   netif_sends_from(h, ifp->up_id) ? "sent from its buffers" : "sent as copies",
+                   ifp->up_lent);
         else
             rt_put(t, "  NIC region not attached (driver not ready)\n");
     }

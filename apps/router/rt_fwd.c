@@ -125,7 +125,8 @@ void rt_flush(struct router *r)
         struct rt_if *f = &r->ifs[i];
         if (!f->nic_ok)
             continue;
-        bool a = f->tx.n != 0, b = f->rxfree.n != 0;
+        bool a = f->tx.n != 0 || f->tx_kick, b = f->rxfree.n != 0;
+        f->tx_kick = false;
         rt_out_flush(&f->tx, &f->cnt.ring_errors);
         rt_out_flush(&f->rxfree, &f->cnt.ring_errors);
         // Both checks run when both rings got entries: each clears its own flag.
@@ -614,6 +615,20 @@ uint32_t rt_nic_input(struct router *r, struct rt_if *in)
     return i;
 }
 
+// One of the network stack's buffers back from the NIC (see rt_stack_output):
+// home to its tx.free.
+static void up_return(struct rt_if *nif, uint64_t off)
+{
+    int64_t b = nif->up_ok ? netif_buf_index(&nif->up, off) : -1;
+    if (b < 0 || !nif->up.held[b] || !rt_out_room(&nif->uptxfree, 1, &nif->cnt.ring_errors)) {
+        nif->cnt.ring_errors++; // not lent, or lent before a forced ring reset
+        return;
+    }
+    nif->up.held[b] = 0;
+    nif->up_lent--;
+    rt_out_put(&nif->uptxfree, off, 0, 0);
+}
+
 // Buffers the driver finished sending: ours become spares, others go home.
 uint32_t rt_nic_reap(struct router *r, struct rt_if *nif)
 {
@@ -623,6 +638,10 @@ uint32_t rt_nic_reap(struct router *r, struct rt_if *nif)
         uint32_t pool = netif_desc_pool(d[i].offset);
         uint64_t off = netif_desc_off(d[i].offset);
         struct rt_if *home = nif;
+        if (pool != 0 && pool == nif->up_id) {
+            up_return(nif, off);
+            continue;
+        }
         if (pool != 0 && pool != nif->nic_id) {
             home = 0;
             for (unsigned j = 0; j < r->nifs; j++)
@@ -641,9 +660,81 @@ uint32_t rt_nic_reap(struct router *r, struct rt_if *nif)
     return n;
 }
 
-// Frames the network stack sends out of this interface: copied into our own
-// buffers of the NIC (the stack's pool is not the NIC's).
-static bool stack_frame(struct rt_if *nif, const struct ring_desc *d, uint32_t k)
+// Frames the network stack sends out of this interface. When the NIC's
+// driver can send from the stack's pool (shm/netif.h, Forwarding), they go
+// to it as they are, naming that pool, and come back on the NIC's tx.free
+// (rt_nic_reap); meanwhile up.held marks them, by the driver's restart rule
+// (we are the driver side of the stack's region): marked before the stack
+// can see its slot consumed, cleared before it sees the buffer back. The
+// filter does not look at them, so the stack writing them late can only
+// spoil its own frame. Otherwise they are copied into our own NIC buffers.
+
+// Every buffer a predecessor lent the NIC, counted at attach: marked, and not
+// still on tx.active (there the mark is undone: we will read it again).
+void rt_up_lent_count(struct rt_if *f)
+{
+    struct ring_handle *h = &f->up.tx.active;
+    uint32_t avail = 0;
+    if (ring_avail(h, f->up.l.slots, &avail) != RING_OK)
+        avail = 0;
+    for (uint32_t t = 0; t < avail; t++) {
+        int64_t b = netif_buf_index(&f->up, h->sh->slots[(h->tail + t) & h->mask].offset);
+        if (b >= 0)
+            f->up.held[b] = 0;
+    }
+    f->up_lent = 0;
+    for (uint32_t i = 0; i < f->up.l.nbufs; i++)
+        f->up_lent += f->up.held[i] != 0;
+}
+
+// Gives a frame's buffers back to the stack unsent: each once, and none the
+// NIC has (only a broken stack names those).
+static void up_give_back(struct rt_if *nif, const struct ring_desc *d, uint32_t k)
+{
+    int64_t idx[NETIF_MAX_SEGS];
+    uint32_t m = 0;
+    for (uint32_t j = 0; j < k && j < NETIF_MAX_SEGS; j++) {
+        int64_t b = netif_buf_index(&nif->up, d[j].offset);
+        if (b >= 0 && !nif->up.held[b]) {
+            nif->up.held[b] = 1; // marked meanwhile: a second mention is skipped
+            idx[m++] = b;
+        }
+    }
+    for (uint32_t j = 0; j < m; j++) {
+        nif->up.held[idx[j]] = 0;
+        rt_out_put(&nif->uptxfree, (uint64_t)idx[j] * NETIF_BUF_SIZE, 0, 0);
+    }
+}
+
+// Lends the frame's buffers to the NIC; false (nothing lent, the buffers go
+// back) if one names no buffer of the stack's pool or one the NIC has.
+static bool stack_frame_lend(struct rt_if *nif, const struct ring_desc *d, uint32_t k)
+{
+    int64_t idx[NETIF_MAX_SEGS];
+    uint32_t j;
+    for (j = 0; j < k; j++) {
+        struct netif_buf_hdr sh;
+        idx[j] = netif_data(&nif->up, &d[j], &sh) ? netif_buf_index(&nif->up, d[j].offset) : -1;
+        if (idx[j] < 0 || nif->up.held[idx[j]])
+            break;
+        nif->up.held[idx[j]] = 1; // a buffer named twice in the frame fails here
+    }
+    if (j < k) {
+        nif->cnt.ring_errors++;
+        while (j > 0)
+            nif->up.held[idx[--j]] = 0;
+        up_give_back(nif, d, k);
+        return false;
+    }
+    for (j = 0; j < k; j++)
+        rt_out_put(&nif->tx, netif_desc_make(nif->up_id, d[j].offset), d[j].len, d[j].flags);
+    nif->up_lent += k;
+    nif->cnt.local_out++;
+    return true;
+}
+
+// Copies the frame into our own buffers of the NIC.
+static bool stack_frame_copy(struct rt_if *nif, const struct ring_desc *d, uint32_t k)
 {
     if (!rt_out_room(&nif->tx, k, &nif->cnt.ring_errors)) {
         nif->cnt.tx_full++;
@@ -663,7 +754,7 @@ static bool stack_frame(struct rt_if *nif, const struct ring_desc *d, uint32_t k
         uint64_t off = rt_spare_take(nif);
         struct netif_buf_hdr *dh = netif_buf_hdr(&nif->nic, off);
         *dh = sh; // same data_off: netif_data checked that the data fits behind it
-        rt_copy(&nif->cnt.local_copied, (uint8_t *)dh + sh.data_off, src, d[j].len);
+        rt_copy(&nif->cnt.local_tx_copied, (uint8_t *)dh + sh.data_off, src, d[j].len);
         rt_out_put(&nif->tx, off, d[j].len, d[j].flags);
     }
     nif->cnt.local_out++;
@@ -676,17 +767,36 @@ uint32_t rt_stack_output(struct router *r, struct rt_if *nif)
     struct ring_desc d[RT_BATCH];
     if (!nif->up_ok || !nif->nic_ok)
         return 0;
+    bool lend = netif_sends_from(nif->nic.hdr, nif->up_id);
     uint32_t n = netif_peek(&nif->up.tx.active, d, RT_BATCH), i = 0;
     while (i < n) {
         uint32_t k = frame_len(d + i, n - i);
-        if (k == 0 || nif->nspare < k)
-            break; // not all published yet, or wait for buffers the NIC is sending
-        stack_frame(nif, d + i, k);
+        if (k == 0)
+            break; // not all published yet
         if (!rt_out_room(&nif->uptxfree, k, &nif->cnt.ring_errors))
-            break;
-        for (uint32_t j = 0; j < k; j++)
-            rt_out_put(&nif->uptxfree, d[i + j].offset, 0, 0);
+            break; // cannot happen: tx.free has a slot for every buffer
+        if (d[i + k - 1].flags & NETIF_F_MORE) {
+            nif->cnt.ring_errors++; // longer than NETIF_MAX_SEGS: not sent
+            up_give_back(nif, d + i, k);
+        } else if (lend) {
+            if (!rt_out_room(&nif->tx, k, &nif->cnt.ring_errors))
+                break; // the NIC is behind: the frame waits on tx.active
+            stack_frame_lend(nif, d + i, k);
+        } else {
+            if (nif->nspare < k)
+                break; // wait for buffers the NIC is sending
+            stack_frame_copy(nif, d + i, k);
+            for (uint32_t j = 0; j < k; j++)
+                rt_out_put(&nif->uptxfree, d[i + j].offset, 0, 0);
+        }
         i += k;
+    }
+    if (i && lend) {
+        // The NIC sees them before the stack sees their slots consumed: a
+        // router killed in between leaves the buffers marked, and its
+        // successor clears the marks of the slots it reads again.
+        nif->tx_kick |= nif->tx.n != 0;
+        rt_out_flush(&nif->tx, &nif->cnt.ring_errors);
     }
     if (i)
         ring_publish_tail(&nif->up.tx.active, i);

@@ -136,6 +136,7 @@ static void state_publish(struct vnet *v)
         h->mac[i] = mac[i];
     h->mtu = 1500;
     h->caps = vnet_caps(v->features);
+    atomic_store_explicit(&h->tx_pools, vnet_tx_pools(v), memory_order_relaxed);
     link_publish(v, status);
     atomic_fetch_add_explicit(&h->drv_restarts, 1, memory_order_relaxed);
     atomic_store_explicit(&h->drv_state, NETIF_DRV_UP, memory_order_release);

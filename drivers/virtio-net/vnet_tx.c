@@ -88,6 +88,25 @@ static bool pool_bind(struct vnet *v, int i, uint32_t id)
     return false;
 }
 
+// The regions whose buffers we can send (shm/netif.h hdr->tx_pools): ours,
+// and every other netif-sized region mapped writable into us, as many as we
+// have pool slots for. Bound on first use: they need not be formatted yet.
+uint64_t vnet_tx_pools(const struct vnet *v)
+{
+    const struct comp_info *ci = v->ci;
+    uint64_t mask = v->region_id < 64 ? 1ull << v->region_id : 0;
+    int slots = VNET_MAX_POOLS;
+    for (uint32_t r = 0; r < ci->nregions && r < COMP_MAX_REGIONS && slots > 0; r++) {
+        const struct comp_region *cr = &ci->regions[r];
+        struct netif_layout l;
+        if (cr->id == v->region_id || cr->id >= 64 || cr->read_only || !netif_layout(cr->size, &l))
+            continue;
+        mask |= 1ull << cr->id;
+        slots--;
+    }
+    return mask;
+}
+
 // The slot of another NIC's pool by its region number (bound on first use);
 // -1 if there is none.
 int vnet_pool_slot(struct vnet *v, uint32_t id)

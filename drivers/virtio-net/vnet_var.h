@@ -126,6 +126,7 @@ uint32_t vnet_tx_push(struct vnet *v);
 uint32_t vnet_tx_reap(struct vnet *v);
 void vnet_tx_return(struct vnet *v, const uint32_t *idx, uint32_t n);
 int vnet_pool_slot(struct vnet *v, uint32_t id);
+uint64_t vnet_tx_pools(const struct vnet *v);
 void vnet_pools_reclaim(struct vnet *v);
 
 static inline uint64_t vnet_buf_off(uint32_t idx)

@@ -6,8 +6,9 @@
 # boots. The network stack's DHCP client must report a lease from that range
 # on the serial log, the router must take the address (its log line, and the
 # console's show interfaces --json), and the b side must then reach the
-# appliance at the leased address (ping, iperf3) while the lan side keeps its
-# configured 198.18.0.1. Prints PASS/FAIL lines and "N passed, N failed".
+# appliance at the leased address (ping, iperf3 both ways) while the lan side
+# keeps its configured 198.18.0.1. Its drivers do not map the "-up" regions,
+# so the stack's frames must go out as copies. Prints PASS/FAIL lines and "N passed, N failed".
 # Namespaces are named from LAB_PFX (tests/qemu/vnet_lab.sh).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -70,6 +71,16 @@ fi
 lab_ping dhcp-wan-ping "$VN_B" "$addr" -c 20 -i 0.05 -w 30
 lab_ping dhcp-lan-ping "$VN_A" 198.18.0.1 -c 10 -i 0.05 -w 30
 router_iperf dhcp-wan-iperf3 "$VN_B" "$addr"
+router_iperf dhcp-wan-iperf3-reverse "$VN_B" "$addr" -R
+# Here the drivers do not map the "-up" regions: the router copies the
+# stack's frames into NIC buffers instead of lending them.
+js=$(router_cmd "show counters --json")
+if copied=$(router_json_get "$js" 'd["interfaces"]["wan0"]["local_tx_copied"]') &&
+    [ "${copied:-0}" -gt 1000000 ]; then
+    pass "dhcp-tx-copied-without-mapping ($copied bytes)"
+else
+    fail dhcp-tx-copied-without-mapping "local_tx_copied ${copied:-?}"
+fi
 lab_clean_log dhcp-clean-log
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

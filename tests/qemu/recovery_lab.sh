@@ -10,6 +10,9 @@
 # probe must see the traffic come back after each. Then faults injected from
 # the console: a driver that dereferences a bad pointer and a network stack
 # stuck in a loop (caught by the heartbeat) both come back and serve again.
+# Last, the network stack and the router are restarted while the appliance
+# sends (iperf3 -R): its rings are reset only with every buffer back from
+# the NIC, and iperf3 -R runs again after each.
 # PASS/FAIL lines and "N passed, N failed". Run it alone (lab namespaces).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -34,8 +37,9 @@ $LAB_A "$PY" tests/qemu/udp_probe.py send 198.19.0.2 "$((T + 2))" >/dev/null &
 PIDS+=($!)
 $LAB_A timeout $((T + 60)) iperf3 -c 198.19.0.2 -t "$T" -J >"$LAB_WORK/iperf3.json" 2>&1 &
 flow=$!
-# and one to the appliance itself (its network stack), from the other side
-$LAB_B timeout $((T + 60)) iperf3 -c 198.19.0.1 -t "$T" -J >"$LAB_WORK/iperf3-local.json" 2>&1 &
+# and one from the appliance itself (its network stack sends: the NIC sends
+# from the stack's buffers, which a killed driver must give back)
+$LAB_B timeout $((T + 60)) iperf3 -c 198.19.0.1 -t "$T" -R -J >"$LAB_WORK/iperf3-local.json" 2>&1 &
 local_flow=$!
 
 # Kill a driver at random moments, spread over the flow.
@@ -100,6 +104,40 @@ else
     fail inject-loop-heartbeat "no heartbeat restart of netstack in the serial log"
 fi
 lab_ping appliance-after-hang "$VN_A" 198.18.0.1 -c 5 -i 0.2 -w 30
+
+# Restarts while the NIC is sending the stack's buffers (iperf3 -R from the
+# appliance): a restarted network stack gets fresh rings only once they are
+# back, and a restarted router takes over the ones its predecessor lent.
+# Each interrupted run may fail; the next one must run clean.
+IPERF_PAUSE=2
+reset_before=$(grep -ac "fresh rings for a restarted network stack" "$LAB_WORK/serial.log")
+for comp in netstack router; do
+    $LAB_B timeout 40 iperf3 -c 198.19.0.1 -t 6 -R >/dev/null 2>&1 &
+    sleep 3
+    router_cmd "restart $comp" >>"$LAB_WORK/console.txt"
+    wait $!
+    sleep 2
+    router_iperf "iperf3-R-after-$comp-restart-while-sending" "$VN_B" 198.19.0.1 -R -t 3
+    if [ "$comp" = netstack ]; then
+        resets=$(($(grep -ac "fresh rings for a restarted network stack" "$LAB_WORK/serial.log") - reset_before))
+        if [ "$resets" -ge 2 ] && ! grep -aq "buffers still at the NIC" "$LAB_WORK/serial.log"; then
+            pass "stack-rings-reset-with-every-buffer-back ($resets resets)"
+        else
+            fail stack-rings-reset-with-every-buffer-back "$resets resets; $(grep -a "still at the NIC" "$LAB_WORK/serial.log" | head -2)"
+        fi
+    fi
+done
+# The router restarted last: a stack restart now needs what it took over.
+reset_before=$(grep -ac "fresh rings for a restarted network stack" "$LAB_WORK/serial.log")
+router_cmd "restart netstack" >>"$LAB_WORK/console.txt"
+sleep 4
+router_iperf iperf3-R-after-netstack-restart-behind-new-router "$VN_B" 198.19.0.1 -R -t 3
+resets=$(($(grep -ac "fresh rings for a restarted network stack" "$LAB_WORK/serial.log") - reset_before))
+if [ "$resets" -ge 2 ]; then
+    pass "stack-rings-reset-behind-new-router ($resets resets; $(grep -ac "still at the NIC" "$LAB_WORK/serial.log") forced)"
+else
+    fail stack-rings-reset-behind-new-router "$resets resets"
+fi
 if grep -aq "panic\|PANIC" "$LAB_WORK/serial.log"; then
     fail kernel-no-panic "see $LAB_WORK/serial.log"
 else
