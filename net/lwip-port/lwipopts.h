@@ -76,17 +76,18 @@
 #ifndef TCP_SND_BUF
 #define TCP_SND_BUF (512 * 1024)
 #endif
-#define TCP_SND_QUEUELEN         ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
-#define TCP_SNDLOWAT             (32 * 1024) // a u16_t in lwIP
-#define TCP_SNDQUEUELOWAT        (TCP_SND_QUEUELEN / 2)
-#define TCP_QUEUE_OOSEQ          1
-#define LWIP_TCP_SACK_OUT        1
-#define TCP_OOSEQ_MAX_PBUFS      256
-#define TCP_OVERSIZE             TCP_MSS
-#define LWIP_TCP_TIMESTAMPS      0
-#define TCP_LISTEN_BACKLOG       0
-#define LWIP_TCP_KEEPALIVE       1
-#define TCP_WND_UPDATE_THRESHOLD (TCP_WND / 8)
+#define TCP_SND_QUEUELEN          ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
+#define TCP_SNDLOWAT              (32 * 1024) // a u16_t in lwIP
+#define TCP_SNDQUEUELOWAT         (TCP_SND_QUEUELEN / 2)
+#define TCP_QUEUE_OOSEQ           1
+#define LWIP_TCP_SACK_OUT         1
+#define TCP_OOSEQ_MAX_PBUFS       256
+#define TCP_OVERSIZE              TCP_MSS
+#define LWIP_TCP_TIMESTAMPS       0
+#define TCP_LISTEN_BACKLOG        0
+#define LWIP_TCP_KEEPALIVE        1
+#define TCP_WND_UPDATE_THRESHOLD  (TCP_WND / 8)
+#define LWIP_TCP_PCB_NUM_EXT_ARGS 1 // the network stack's large-segment state (nsif.c)
 
 // --- checksums and custom pbufs -----------------------------------------------
 // Compiled in; each netif decides at run time (NETIF_SET_CHECKSUM_CTRL).
@@ -103,5 +104,14 @@
 // no-copy data included, even for a NIC that computes the checksum itself.
 #define LWIP_CHECKSUM_ON_COPY        0
 #define LWIP_SUPPORT_CUSTOM_PBUF     1
+
+// Every TCP segment that reaches a connection's pcb is first shown to
+// lwport_tcp_input_hook (net/lwip-port/sys_arch.c), if a component sets it;
+// the segment is always processed after it. The network stack uses it to give
+// established connections large segments for its TSO-capable NICs.
+struct tcp_pcb;
+extern void (*lwport_tcp_input_hook)(struct tcp_pcb *pcb);
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p)                             \
+    (lwport_tcp_input_hook ? lwport_tcp_input_hook(pcb) : (void)0, ERR_OK)
 
 #endif

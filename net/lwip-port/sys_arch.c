@@ -15,6 +15,7 @@ static lwport_clock_fn clock_fn;
 static lwport_fail_fn fail_fn;
 static lwport_log_fn log_fn;
 static uint32_t rand_state;
+void (*lwport_tcp_input_hook)(struct tcp_pcb *pcb); // see lwipopts.h
 
 void lwport_set_clock(lwport_clock_fn now_ns)
 {

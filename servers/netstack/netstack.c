@@ -160,6 +160,7 @@ int main(uint64_t arg)
     lwport_set_clock(rw_now_ns);
     lwport_set_fail(netstack_fail);
     lwip_init();
+    nsif_init_tcp();
     if (iperf_server_start(&netstack_iperf) != 0) {
         rw_printf("%s: iperf3 server did not start\n", ci->name);
         return 4;

@@ -10,12 +10,17 @@
 #include "lib/rw.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
+#include "lwip/ip4_frag.h"
+#include "lwip/priv/tcp_priv.h"
 #include "netif/ethernet.h"
 #include "servers/netstack/nscsum.h"
 #include "servers/netstack/nsgso.h"
 #include "servers/netstack/nsring.h"
 
 #define NSIF_MTU_DEFAULT 1500
+#define NSIF_MTU_LARGE   0xffff // lw.mtu with tso_large: what lwIP may hand us whole
+#define NSIF_TSO_SEGS    44     // link segments in one large lwIP segment (64240 bytes of 1460)
+#define NSIF_IP_TCP_HLEN 40u
 #define NSIF_CHECK_L4    (NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP)
 #define NSIF_GEN_L4      (NETIF_CHECKSUM_GEN_TCP | NETIF_CHECKSUM_GEN_UDP)
 
@@ -39,9 +44,123 @@ static void nsif_copy_out(void *ctx, uint8_t *dst, uint32_t off, uint32_t n)
     pbuf_copy_partial(ctx, dst, (u16_t)n, (u16_t)off);
 }
 
+static err_t nsif_linkoutput(struct netif *lw, struct pbuf *p);
+
+// Large segments (see nsif.h). A connection's state, in its lwIP ext arg:
+// its link MSS (0: not decided yet, NSIF_NO_LARGE: it keeps lwIP's), and the
+// congestion window the hook left it at.
+static u8_t nsif_ext_id;
+#define NSIF_NO_LARGE 0xffffu
+
+static u16_t nsif_link_mss(const struct tcp_pcb *pcb)
+{
+    uintptr_t v = (uintptr_t)tcp_ext_arg_get(pcb, nsif_ext_id);
+    u16_t mss = (u16_t)v;
+    return mss && mss != NSIF_NO_LARGE ? mss : 0;
+}
+
+// A TCP/IPv4 frame larger than the link (headers in hdr): the TSO header
+// length and the link segment's payload, from its connection's MSS; false if
+// it is not one (lwIP's TCP sends no IP options).
+static bool nsif_large_tcp(const struct nsif *n, const uint8_t *hdr, uint32_t have, uint16_t *hlen,
+                           uint16_t *gso)
+{
+    const uint8_t *ip = hdr + SIZEOF_ETH_HDR, *tcp = ip + IP_HLEN;
+    if (have < SIZEOF_ETH_HDR + NSIF_IP_TCP_HLEN || ip[0] != 0x45 || ip[9] != IP_PROTO_TCP)
+        return false;
+    uint32_t thl = (uint32_t)(tcp[12] >> 4) * 4u;
+    if (thl < TCP_HLEN || SIZEOF_ETH_HDR + IP_HLEN + thl > have)
+        return false;
+    u16_t sport = (u16_t)(tcp[0] << 8 | tcp[1]), dport = (u16_t)(tcp[2] << 8 | tcp[3]);
+    uint32_t dst;
+    memcpy(&dst, ip + 16, 4);
+    u16_t mss = (u16_t)(n->mtu - NSIF_IP_TCP_HLEN);
+    for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next) {
+        if (pcb->local_port == sport && pcb->remote_port == dport &&
+            ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)) == dst) {
+            u16_t m = nsif_link_mss(pcb);
+            mss = m && m < mss ? m : mss;
+            break;
+        }
+    }
+    if (mss <= thl - TCP_HLEN)
+        return false;
+    *hlen = (uint16_t)(SIZEOF_ETH_HDR + IP_HLEN + thl);
+    *gso = (uint16_t)(mss - (thl - TCP_HLEN)); // options come out of the MSS
+    return true;
+}
+
+// lwport_tcp_input_hook, before lwIP processes each segment of an
+// established connection over a NIC that cuts TSO frames. The send MSS
+// becomes a multiple of the link's, as many link segments as the congestion
+// window holds, up to NSIF_TSO_SEGS, and never shrinks, so a segment always
+// fits the window whole (lwIP sends only whole segments, and keeps the window
+// at one MSS or more after a loss). Congestion avoidance adds one MSS per
+// window acknowledged: seen here one segment later, the step is cut back to
+// one link MSS, as if the segments were the link's.
+static void nsif_tcp_input(struct tcp_pcb *pcb)
+{
+    if (pcb->state != ESTABLISHED)
+        return;
+    uintptr_t v = (uintptr_t)tcp_ext_arg_get(pcb, nsif_ext_id);
+    u16_t link = (u16_t)v;
+    if (link == NSIF_NO_LARGE)
+        return;
+    if (!link) {
+        struct netif *lw = ip4_route_src(ip_2_ip4(&pcb->local_ip), ip_2_ip4(&pcb->remote_ip));
+        const struct nsif *n = lw && lw->linkoutput == nsif_linkoutput ? lw->state : NULL;
+        link = n && n->tso_large && pcb->mss <= TCP_MSS ? pcb->mss : NSIF_NO_LARGE;
+        if (link != NSIF_NO_LARGE && link > n->mtu - NSIF_IP_TCP_HLEN)
+            link = (u16_t)(n->mtu - NSIF_IP_TCP_HLEN);
+        tcp_ext_arg_set(pcb, nsif_ext_id, (void *)(uintptr_t)link);
+        if (link == NSIF_NO_LARGE)
+            return;
+    } else {
+        tcpwnd_size_t last = (tcpwnd_size_t)(v >> 16);
+        if (pcb->mss > link && last >= pcb->ssthresh && pcb->cwnd == last + pcb->mss)
+            pcb->cwnd = last + link;
+    }
+    tcpwnd_size_t segs = pcb->cwnd / link;
+    segs = segs < 1 ? 1 : segs > NSIF_TSO_SEGS ? NSIF_TSO_SEGS : segs;
+    if (segs * link > pcb->mss)
+        pcb->mss = (u16_t)(segs * link);
+    tcp_ext_arg_set(pcb, nsif_ext_id, (void *)((uintptr_t)pcb->cwnd << 16 | link));
+}
+
+void nsif_init_tcp(void)
+{
+    nsif_ext_id = tcp_ext_arg_alloc_id();
+    lwport_tcp_input_hook = nsif_tcp_input;
+}
+
+// IPv4 out of this netif: link-sized, or a large TCP segment for the NIC to
+// cut; anything else larger than the link is cut into fragments here, at the
+// link's MTU (ip4_frag sends each back through this function).
+static err_t nsif_output(struct netif *lw, struct pbuf *p, const ip4_addr_t *dst)
+{
+    struct nsif *n = lw->state;
+    const uint8_t *ip = p->payload;
+    if (p->tot_len <= n->mtu ||
+        (n->tso_large && p->len >= IP_HLEN && ip[0] == 0x45 && ip[9] == IP_PROTO_TCP))
+        return etharp_output(lw, p, dst);
+    u16_t mtu = lw->mtu;
+    lw->mtu = n->mtu;
+    err_t e = ip4_frag(p, lw, dst);
+    lw->mtu = mtu;
+    return e;
+}
+
 static err_t nsif_linkoutput(struct netif *lw, struct pbuf *p)
 {
     struct nsif *n = lw->state;
+    if (p->tot_len > n->mtu + SIZEOF_ETH_HDR) { // a large TCP segment (nsif_output)
+        uint8_t hdr[NSGSO_HDR_MAX];
+        uint16_t hlen, gso;
+        u16_t have = pbuf_copy_partial(p, hdr, sizeof(hdr), 0);
+        if (!nsif_large_tcp(n, hdr, have, &hlen, &gso))
+            return ERR_VAL;
+        return nsring_tx_tso(n->idx, p->tot_len, hlen, gso, nsif_copy_out, p) ? ERR_OK : ERR_MEM;
+    }
     if (n->tx_csum) { // a TCP segment may join the TSO frame queued before it
         uint8_t hdr[NSGSO_HDR_MAX];
         u16_t have = pbuf_copy_partial(p, hdr, sizeof(hdr), 0);
@@ -63,9 +182,9 @@ static err_t nsif_init(struct netif *lw)
     struct nsif *n = lw->state;
     lw->name[0] = 'e';
     lw->name[1] = (char)('0' + n->idx);
-    lw->output = etharp_output;
+    lw->output = nsif_output;
     lw->linkoutput = nsif_linkoutput;
-    lw->mtu = NSIF_MTU_DEFAULT;
+    lw->mtu = n->mtu = NSIF_MTU_DEFAULT;
     lw->hwaddr_len = ETH_HWADDR_LEN;
     lw->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
     return ERR_OK;
@@ -193,7 +312,9 @@ static void nsif_track(struct nsif *n)
         return;
     if (up && (l.restarts != n->restarts || !n->up)) {
         memcpy(n->lw.hwaddr, l.mac, ETH_HWADDR_LEN);
-        n->lw.mtu = l.mtu;
+        n->mtu = l.mtu;
+        n->tso_large = l.tso && l.mtu >= TCP_MSS + NSIF_IP_TCP_HLEN;
+        n->lw.mtu = n->tso_large ? NSIF_MTU_LARGE : l.mtu;
         nsif_set_caps(n, l.tx_csum);
         n->restarts = l.restarts;
     }

@@ -10,6 +10,7 @@
 
 #include "lib/rw.h"
 #include "lib/string.h"
+#include "servers/netstack/nscsum.h"
 #include "servers/netstack/nsgso.h"
 #include "shm/netif.h"
 
@@ -124,6 +125,7 @@ bool nsring_driver_up(uint32_t i, struct nsring_link *l)
     l->mtu = h->mtu >= 576 && h->mtu <= NSRING_MTU_MAX ? h->mtu : NSRING_MTU;
     l->tx_csum = (h->caps & NETIF_CAP_TX_CSUM) != 0;
     s->tso = l->tx_csum && (h->caps & NETIF_CAP_TX_TSO4);
+    l->tso = s->tso;
     return true;
 }
 
@@ -331,6 +333,55 @@ bool nsring_tx_join(uint32_t i, const uint8_t *hdr, uint32_t have, uint32_t len,
     }
     nsring_gso_headers(s, hdr, len);
     s->cnt[NSRING_C_tx_copied_bytes] += payload;
+    return true;
+}
+
+bool nsring_tx_tso(uint32_t i, uint32_t len, uint16_t hlen, uint16_t gso_size, nsring_copy_fn copy,
+                   void *ctx)
+{
+    struct nsring *s = &rings[i];
+    struct nsring_link l;
+    const uint32_t cap = NETIF_BUF_SIZE - NETIF_DATA_OFF;
+    uint32_t nb = (len + cap - 1) / cap;
+    if (!nsring_driver_up(i, &l) || !s->tso || len > NETIF_FRAME_MAX || hlen > cap || !gso_size)
+        return false;
+    if (s->ntxq + nb > NSRING_TXQ)
+        nsring_flush(i);
+    if (s->nstash < nb)
+        nsring_reclaim(s);
+    if (s->nstash < nb || s->ntxq + nb > NSRING_TXQ) {
+        s->cnt[NSRING_C_tx_no_buffer]++;
+        s->starved = true;
+        return false;
+    }
+    s->gso.open = false; // joins only follow MSS-sized segments (nsring_tx_commit)
+    uint32_t first = s->ntxq;
+    for (uint32_t k = 0, at = 0; k < nb; k++, at += cap) {
+        uint64_t b = s->stash[--s->nstash];
+        uint32_t n = len - at < cap ? len - at : cap;
+        *netif_buf_hdr(&s->nif, b) = (struct netif_buf_hdr){.data_off = NETIF_DATA_OFF};
+        copy(ctx, s->nif.pool.base + b + NETIF_DATA_OFF, at, n);
+        s->txq[s->ntxq++] = (struct ring_desc){b, n, k + 1 < nb ? NETIF_F_MORE : 0};
+    }
+    struct ring_desc *d = &s->txq[first];
+    uint16_t start, off;
+    if (!nscsum_tx_prepare(s->nif.pool.base + d->offset + NETIF_DATA_OFF, len, &start, &off)) {
+        for (uint32_t k = first; k < s->ntxq; k++) // not a TCP/UDP frame after all
+            s->stash[s->nstash++] = s->txq[k].offset;
+        s->ntxq = first;
+        return false;
+    }
+    d->flags |= RING_F_TSO4 | RING_F_CSUM_NEEDED;
+    *netif_buf_hdr(&s->nif, d->offset) = (struct netif_buf_hdr){.data_off = NETIF_DATA_OFF,
+                                                                .csum_start = start,
+                                                                .csum_offset = off,
+                                                                .gso_size = gso_size,
+                                                                .hdr_len = hlen,
+                                                                .nsegs = (uint16_t)nb};
+    s->cnt[NSRING_C_tx_frames]++;
+    s->cnt[NSRING_C_tx_tso_large]++;
+    s->cnt[NSRING_C_tx_copied_bytes] += len;
+    s->cnt[NSRING_C_tx_csum_offload]++;
     return true;
 }
 

@@ -38,6 +38,7 @@
     X(tx_csum_offload) /* frames sent with RING_F_CSUM_NEEDED */                                   \
     X(tx_gso_frames)   /* TSO frames made of several lwIP segments */                              \
     X(tx_gso_joined)   /* segments that joined the frame before them */                            \
+    X(tx_tso_large)    /* TSO frames lwIP made as one segment larger than the link (nsif.c) */     \
     X(tx_no_buffer)                                                                                \
     X(bad_desc)                                                                                    \
     X(signals)                                                                                     \
@@ -72,6 +73,7 @@ struct nsring_link {
     uint8_t mac[6];
     uint16_t mtu; // valid for one ring buffer per frame, else 1500
     bool tx_csum; // NETIF_CAP_TX_CSUM: the NIC completes TCP/UDP checksums
+    bool tso;     // ... and cuts TSO frames (NETIF_CAP_TX_TSO4)
     uint32_t restarts;
 };
 
@@ -101,6 +103,13 @@ typedef void (*nsring_copy_fn)(void *ctx, uint8_t *dst, uint32_t off, uint32_t n
 // queue it as a frame of its own.
 bool nsring_tx_join(uint32_t i, const uint8_t *hdr, uint32_t have, uint32_t len,
                     nsring_copy_fn copy, void *ctx);
+// Queues one TCP segment larger than a link frame as a TSO frame of its own,
+// copied into as many buffers as it needs: the NIC cuts it into segments of
+// gso_size payload behind copies of its hlen header bytes (which must carry
+// the pseudo-header sum, nscsum_tx_prepare). False if the NIC has no TSO,
+// the frame is too long or there are not enough buffers (nothing queued).
+bool nsring_tx_tso(uint32_t i, uint32_t len, uint16_t hlen, uint16_t gso_size, nsring_copy_fn copy,
+                   void *ctx);
 // Publishes queued frames and returned buffers, signalling the driver once.
 void nsring_flush(uint32_t i);
 // Asks for signals on rx.active and tx.free; true if work arrived meanwhile.
