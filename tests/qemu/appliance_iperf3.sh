@@ -3,7 +3,8 @@
 # The network stack in the network lab: boots the shipped ISO (init with the
 # default ringwall.conf: two virtio-net drivers, the router and
 # servers/netstack, lwIP with the iperf3 server) and, from the lab namespaces,
-# pings both addresses and runs the real iperf3 client against the appliance:
+# pings both addresses (and with 8000 bytes, fragmented both ways) and runs
+# the real iperf3 client against the appliance:
 # TCP, reverse TCP (-R), four parallel streams (-P 4) and UDP at 20 Mbit/s
 # from the a side to 198.18.0.1, and TCP and -R from the b side to
 # 198.19.0.1. Each iperf3 run must produce valid JSON with a throughput above
@@ -37,6 +38,9 @@ if lab_ready; then pass netstack-up; else fail netstack-up "see $LAB_WORK/serial
 lab_ping netstack-lan-ping "$VN_A" 198.18.0.1 -c 20 -i 0.05 -w 30
 lab_ping netstack-wan-ping "$VN_B" 198.19.0.1 -c 20 -i 0.05 -w 30
 lab_ping netstack-lan-1472 "$VN_A" 198.18.0.1 -c 10 -i 0.05 -s 1472 -M "do" -w 30
+# Larger than the link: the request comes in fragments, and the reply (lwIP
+# may hand the netif more than the MTU, for TSO) goes out in fragments too.
+lab_ping netstack-lan-8000-fragmented "$VN_A" 198.18.0.1 -c 5 -i 0.2 -s 8000 -w 30
 router_iperf iperf3-lan-tcp "$VN_A" 198.18.0.1
 router_iperf iperf3-lan-tcp-reverse "$VN_A" 198.18.0.1 -R
 router_iperf iperf3-lan-tcp-P4 "$VN_A" 198.18.0.1 -P 4
