@@ -97,7 +97,8 @@ static bool nsif_large_tcp(const struct nsif *n, const uint8_t *hdr, uint32_t ha
 // fits the window whole (lwIP sends only whole segments, and keeps the window
 // at one MSS or more after a loss). Congestion avoidance adds one MSS per
 // window acknowledged: seen here one segment later, the step is cut back to
-// one link MSS, as if the segments were the link's.
+// one link MSS, as if the segments were the link's (not in fast recovery,
+// where the window is inflated per duplicate ACK and then reset).
 static void nsif_tcp_input(struct tcp_pcb *pcb)
 {
     if (pcb->state != ESTABLISHED)
@@ -117,7 +118,8 @@ static void nsif_tcp_input(struct tcp_pcb *pcb)
             return;
     } else {
         tcpwnd_size_t last = (tcpwnd_size_t)(v >> 16);
-        if (pcb->mss > link && last >= pcb->ssthresh && pcb->cwnd == last + pcb->mss)
+        if (pcb->mss > link && !(pcb->flags & TF_INFR) && last >= pcb->ssthresh &&
+            pcb->cwnd == last + pcb->mss)
             pcb->cwnd = last + link;
     }
     tcpwnd_size_t segs = pcb->cwnd / link;
