@@ -475,4 +475,18 @@ static inline int64_t netif_buf_index(const struct netif *n, uint64_t offset)
     return (int64_t)pool_buf_index(&n->pool, offset);
 }
 
+/*
+ * Restart, driver side: clears held[] for the buffers still in the filled
+ * part of a ring it consumes, as read at attach (a predecessor marked them
+ * but died before moving the tail; they will be read again).
+ */
+static inline void netif_unhold_filled(struct netif *n, const struct ring_handle *h)
+{
+    for (uint32_t i = h->tail; i != h->head; i++) {
+        int64_t idx = netif_buf_index(n, h->sh->slots[i & h->mask].offset);
+        if (idx >= 0)
+            n->held[idx] = 0;
+    }
+}
+
 #endif /* RINGWALL_SHM_NETIF_H */

@@ -673,15 +673,7 @@ uint32_t rt_nic_reap(struct router *r, struct rt_if *nif)
 // still on tx.active (there the mark is undone: we will read it again).
 void rt_up_lent_count(struct rt_if *f)
 {
-    struct ring_handle *h = &f->up.tx.active;
-    uint32_t avail = 0;
-    if (ring_avail(h, f->up.l.slots, &avail) != RING_OK)
-        avail = 0;
-    for (uint32_t t = 0; t < avail; t++) {
-        int64_t b = netif_buf_index(&f->up, h->sh->slots[(h->tail + t) & h->mask].offset);
-        if (b >= 0)
-            f->up.held[b] = 0;
-    }
+    netif_unhold_filled(&f->up, &f->up.tx.active);
     f->up_lent = 0;
     for (uint32_t i = 0; i < f->up.l.nbufs; i++)
         f->up_lent += f->up.held[i] != 0;

@@ -47,23 +47,12 @@ static int find_peer(struct vnet *v)
     return v->client && v->pci ? RW_OK : RW_ENOENT;
 }
 
-// Clears held[] for buffers still in the filled part of a ring we consume:
-// a previous instance marked them but died before moving the tail.
-static void unhold_filled(struct vnet *v, struct ring_handle *h)
-{
-    for (uint32_t i = h->tail; i != h->head; i++) {
-        int64_t idx = netif_buf_index(&v->nif, h->sh->slots[i & h->mask].offset);
-        if (idx >= 0)
-            v->nif.held[idx] = 0;
-    }
-}
-
 // Takes over what a previous instance held: empty receive buffers now. Only
 // after the device is reset: until then it may still write into them.
 static void reclaim_held(struct vnet *v)
 {
-    unhold_filled(v, &v->nif.rx.free);
-    unhold_filled(v, &v->nif.tx.active);
+    netif_unhold_filled(&v->nif, &v->nif.rx.free);
+    netif_unhold_filled(&v->nif, &v->nif.tx.active);
     uint32_t extra[VNET_BATCH], nextra = 0;
     for (uint32_t i = 0; i < v->nif.l.nbufs; i++) {
         if (!v->nif.held[i])
